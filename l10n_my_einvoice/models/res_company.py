@@ -1,0 +1,206 @@
+import base64
+import logging
+import re
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..myinvois import certificate as core_certificate
+from ..myinvois import codes, environments
+
+_logger = logging.getLogger(__name__)
+
+# Writing either of these re-opens the certificate; see write().
+CERTIFICATE_SECRETS = ("l10n_my_einvoice_certificate", "l10n_my_einvoice_certificate_password")
+CERTIFICATE_DETAILS = ("l10n_my_einvoice_cert_subject", "l10n_my_einvoice_cert_issuer",
+                       "l10n_my_einvoice_cert_serial", "l10n_my_einvoice_cert_valid_from",
+                       "l10n_my_einvoice_cert_valid_to", "l10n_my_einvoice_cert_tin",
+                       "l10n_my_einvoice_cert_brn")
+ONBEHALFOF_PATTERN = re.compile(r"^[A-Z0-9]{2,14}(:[A-Za-z0-9-]{1,20})?$")
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    # --- identity (the supplier on every document) --------------------------------------
+    l10n_my_identification_type = fields.Selection(
+        related="partner_id.l10n_my_identification_type", readonly=False)
+    l10n_my_identification_number = fields.Char(
+        related="partner_id.l10n_my_identification_number", readonly=False)
+    sst_registration_number = fields.Char(related="partner_id.sst_registration_number", readonly=False)
+    ttx_registration_number = fields.Char(related="partner_id.ttx_registration_number", readonly=False)
+    l10n_my_einvoice_msic_id = fields.Many2one(
+        "l10n_my_einvoice.msic", string="MSIC code",
+        help="Malaysia Standard Industrial Classification of the company's main activity; "
+             "00000 when not applicable.")
+    l10n_my_einvoice_business_activity = fields.Char(
+        string="Business activity", size=300,
+        compute="_compute_l10n_my_einvoice_business_activity", store=True, readonly=False,
+        help="Description of the business activity, sent with the MSIC code. Defaults to the MSIC description.")
+
+    # --- connection -------------------------------------------------------------------
+    l10n_my_einvoice_environment = fields.Selection(
+        [("sandbox", "Sandbox (pre-production)"), ("production", "Production"),
+         ("custom", "Custom URL (emulator or own gateway)")],
+        string="MyInvois environment", default="sandbox", required=True,
+        help="Sandbox and production need different client credentials, issued in each MyInvois portal.")
+    l10n_my_einvoice_custom_url = fields.Char(
+        string="MyInvois base URL", help="Base URL of the API when the environment is Custom, "
+                                         "e.g. http://127.0.0.1:8765 for the bundled emulator.")
+    l10n_my_einvoice_api_url = fields.Char(
+        string="MyInvois API URL", compute="_compute_l10n_my_einvoice_api_url")
+    l10n_my_einvoice_login_as = fields.Selection(
+        [("taxpayer", "Taxpayer (our own ERP system)"),
+         ("intermediary", "Intermediary (acting on behalf of this company)")],
+        string="Log in as", default="taxpayer", required=True)
+    l10n_my_einvoice_onbehalfof = fields.Char(
+        string="On behalf of",
+        help="For an intermediary login: the represented taxpayer's TIN, or TIN:BRN, sent as the "
+             "'onbehalfof' header. Empty means this company's TIN.")
+    l10n_my_einvoice_client_id = fields.Char(string="Client ID", groups="base.group_system", copy=False)
+    l10n_my_einvoice_client_secret = fields.Char(string="Client secret", groups="base.group_system", copy=False)
+
+    # --- signing certificate: secrets (admins only) ----------------------------------
+    l10n_my_einvoice_certificate = fields.Binary(
+        string="Signing certificate (PKCS#12)", attachment=False, groups="base.group_system", copy=False)
+    l10n_my_einvoice_certificate_password = fields.Char(
+        string="Certificate password", groups="base.group_system", copy=False)
+    # --- signing certificate: public details, read from it when it is uploaded -----
+    l10n_my_einvoice_cert_filename = fields.Char(string="Certificate file", copy=False)
+    l10n_my_einvoice_cert_subject = fields.Char(string="Certificate subject", readonly=True, copy=False)
+    l10n_my_einvoice_cert_issuer = fields.Char(string="Certificate issuer", readonly=True, copy=False)
+    l10n_my_einvoice_cert_serial = fields.Char(string="Certificate serial (decimal)", readonly=True, copy=False)
+    l10n_my_einvoice_cert_valid_from = fields.Datetime(string="Certificate valid from", readonly=True, copy=False)
+    l10n_my_einvoice_cert_valid_to = fields.Datetime(string="Certificate valid until", readonly=True, copy=False)
+    l10n_my_einvoice_cert_tin = fields.Char(string="Certificate TIN", readonly=True, copy=False,
+                                            help="organizationIdentifier of the certificate's subject")
+    l10n_my_einvoice_cert_brn = fields.Char(string="Certificate BRN", readonly=True, copy=False,
+                                            help="serialNumber of the certificate's subject")
+    l10n_my_einvoice_cert_state = fields.Selection(
+        [("missing", "No certificate"), ("ok", "Ready"), ("warning", "Check the warnings"),
+         ("error", "Cannot be used")],
+        string="Certificate status", compute="_compute_l10n_my_einvoice_cert_check")
+    l10n_my_einvoice_cert_warnings = fields.Text(
+        string="Certificate warnings", compute="_compute_l10n_my_einvoice_cert_check")
+
+    # --- computes -----------------------------------------------------------------------
+
+    @api.depends("l10n_my_einvoice_msic_id")
+    def _compute_l10n_my_einvoice_business_activity(self):
+        for company in self:
+            if company.l10n_my_einvoice_msic_id:
+                company.l10n_my_einvoice_business_activity = company.l10n_my_einvoice_msic_id.name
+
+    @api.depends("l10n_my_einvoice_environment", "l10n_my_einvoice_custom_url")
+    def _compute_l10n_my_einvoice_api_url(self):
+        for company in self:
+            try:
+                company.l10n_my_einvoice_api_url = environments.api_url(
+                    company.l10n_my_einvoice_environment, company.l10n_my_einvoice_custom_url)
+            except ValueError:
+                company.l10n_my_einvoice_api_url = False
+
+    def _l10n_my_einvoice_brn(self):
+        self.ensure_one()
+        if self.l10n_my_identification_type == "BRN":
+            return self.l10n_my_identification_number or False
+        return False
+
+    @api.depends("l10n_my_einvoice_cert_valid_to", "l10n_my_einvoice_cert_tin", "l10n_my_einvoice_cert_brn",
+                 "vat", "l10n_my_identification_type", "l10n_my_identification_number")
+    @api.depends_context("uid")
+    def _compute_l10n_my_einvoice_cert_check(self):
+        # Re-open the file rather than trusting stored details: expiry moves with the
+        # clock and the company's TIN/BRN may have changed since the upload.
+        for company in self:
+            secrets = company.sudo()
+            data = secrets.l10n_my_einvoice_certificate
+            if not data:
+                company.l10n_my_einvoice_cert_state = "missing"
+                company.l10n_my_einvoice_cert_warnings = False
+                continue
+            try:
+                info = core_certificate.load_pkcs12(
+                    base64.b64decode(data), secrets.l10n_my_einvoice_certificate_password or "",
+                    company_tin=company.vat, company_brn=company._l10n_my_einvoice_brn()).info
+            except core_certificate.CertificateError as error:
+                company.l10n_my_einvoice_cert_state = "error"
+                company.l10n_my_einvoice_cert_warnings = str(error)
+                continue
+            company.l10n_my_einvoice_cert_state = (
+                "error" if info.errors else "warning" if info.warnings else "ok")
+            company.l10n_my_einvoice_cert_warnings = "\n".join(
+                f"{p.code}: {p.message}" for p in info.problems) or False
+
+    # --- constraints --------------------------------------------------------------------
+
+    @api.constrains("l10n_my_einvoice_environment", "l10n_my_einvoice_custom_url")
+    def _check_l10n_my_einvoice_custom_url(self):
+        for company in self:
+            url = company.l10n_my_einvoice_custom_url
+            if company.l10n_my_einvoice_environment == "custom" and not url:
+                raise ValidationError(_("Company %(company)s: the MyInvois environment is Custom, so the field "
+                                        "'MyInvois base URL' is required.", company=company.name))
+            if url and not re.match(r"^https?://[^\s/]+(/\S*)?$", url):
+                raise ValidationError(_("Company %(company)s: the field 'MyInvois base URL' must be an http(s) "
+                                        "URL such as http://127.0.0.1:8765, not %(url)r.",
+                                        company=company.name, url=url))
+
+    @api.constrains("l10n_my_einvoice_onbehalfof")
+    def _check_l10n_my_einvoice_onbehalfof(self):
+        for company in self:
+            value = company.l10n_my_einvoice_onbehalfof
+            if value and not ONBEHALFOF_PATTERN.match(value):
+                raise ValidationError(_("Company %(company)s: the field 'On behalf of' must be a TIN or TIN:BRN "
+                                        "(e.g. C25845632020 or IG12345678912:201901234567), not %(value)r.",
+                                        company=company.name, value=value))
+            tin = value.split(":")[0] if value else False
+            if tin and not codes.is_tin(tin):
+                raise ValidationError(_("Company %(company)s: %(tin)r in the field 'On behalf of' is not a TIN "
+                                        "LHDN would accept.", company=company.name, tin=tin))
+
+    # --- certificate upload -----------------------------------------------------------
+
+    def _l10n_my_einvoice_certificate_details(self, data_b64, password):
+        """Open the certificate (base64 PKCS#12) and return the public details to store.
+
+        Raises UserError naming the company and the field when the file cannot be
+        opened, so nothing is stored: a bad upload never replaces a working one."""
+        self.ensure_one()
+        if not data_b64:
+            return dict.fromkeys(CERTIFICATE_DETAILS, False)
+        try:
+            data = base64.b64decode(data_b64, validate=False)
+            info = core_certificate.load_pkcs12(data, password or "").info
+        except (core_certificate.CertificateError, ValueError) as error:
+            raise UserError(_("Company %(company)s, field 'Signing certificate (PKCS#12)': %(reason)s",
+                              company=self.name, reason=error)) from None
+        return {
+            "l10n_my_einvoice_cert_subject": info.subject,
+            "l10n_my_einvoice_cert_issuer": info.issuer,
+            "l10n_my_einvoice_cert_serial": info.serial,
+            "l10n_my_einvoice_cert_valid_from": info.not_before,
+            "l10n_my_einvoice_cert_valid_to": info.not_after,
+            "l10n_my_einvoice_cert_tin": info.tin or False,
+            "l10n_my_einvoice_cert_brn": info.brn or False,
+        }
+
+    def write(self, vals):
+        if not any(name in vals for name in CERTIFICATE_SECRETS):
+            return super().write(vals)
+        # Access first: a non-admin learns nothing about the file, not even that it is wrong.
+        for name in CERTIFICATE_SECRETS:
+            if name in vals:
+                self._check_field_access(self._fields[name], "write")
+        # The file and its password are checked together, per company, before anything
+        # is written; the parsed details are stored in the same write.
+        for company in self:
+            secrets = company.sudo()
+            data = vals.get("l10n_my_einvoice_certificate", secrets.l10n_my_einvoice_certificate)
+            password = vals.get("l10n_my_einvoice_certificate_password",
+                                secrets.l10n_my_einvoice_certificate_password)
+            details = company._l10n_my_einvoice_certificate_details(data, password)
+            super(ResCompany, company).write({**vals, **details})
+            _logger.info("MyInvois signing certificate %s for company %s (id %s)",
+                         "updated" if data else "removed", company.name, company.id)
+        return True

@@ -1,0 +1,104 @@
+"""Checks on a MyInvois XML document as LHDN's structure and code validators
+run them: the UBL 2.1 schema (element order included), then every code against
+LHDN's tables. Each finding names the element path, so a person can find it.
+"""
+import functools
+from dataclasses import dataclass
+
+from lxml import etree
+
+from . import codes
+
+SCHEMA_PATH = codes.DATA_DIR / "ubl-2.1" / "maindoc" / "UBL-Invoice-2.1.xsd"
+NS = {
+    "inv": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+}
+
+# (XPath from the root, code table, what the element is, in words)
+CODE_FIELDS = (
+    ("cbc:InvoiceTypeCode", "einvoice_types", "e-invoice type"),
+    ("cbc:DocumentCurrencyCode", "currencies", "document currency"),
+    ("cbc:TaxCurrencyCode", "currencies", "tax currency"),
+    (".//cbc:IdentificationCode", "countries", "country"),
+    (".//cbc:ItemClassificationCode[@listID='CLASS']", "classifications", "classification"),
+    (".//cac:TaxCategory/cbc:ID", "tax_types", "tax type"),
+    (".//cac:PaymentMeans/cbc:PaymentMeansCode", "payment_modes", "payment mode"),
+    (".//cbc:IndustryClassificationCode", "msic", "MSIC code"),
+    (".//@currencyID", "currencies", "currency"),
+    (".//@unitCode", "units", "unit of measure"),
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    message: str
+    line: int = 0
+
+    def __str__(self):
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}{self.path}: {self.message}"
+
+
+@functools.lru_cache(maxsize=1)
+def invoice_schema():
+    """The UBL 2.1 Invoice schema, parsed once per process (about 0.1 s)."""
+    return etree.XMLSchema(etree.parse(str(SCHEMA_PATH)))
+
+
+def _path(node):
+    if isinstance(node, etree._ElementUnicodeResult):  # an attribute value
+        parent = node.getparent()
+        return f"{_path(parent)}/@{node.attrname}"
+    return node.getroottree().getpath(node)
+
+
+def parse(data):
+    """Parse XML bytes; raises ValueError with the parser's reason."""
+    try:
+        return etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as error:
+        raise ValueError(f"not well-formed XML: {error}") from None
+
+
+def check_schema(root):
+    schema = invoice_schema()
+    if schema.validate(root):
+        return []
+    return [Finding(error.path or "/", error.message, error.line) for error in schema.error_log]
+
+
+def check_codes(root):
+    findings = []
+    for xpath, table, label in CODE_FIELDS:
+        for node in root.xpath(xpath, namespaces=NS):
+            value = ((node.text or "") if hasattr(node, "text") else str(node)).strip()
+            if table == "countries" and node.getparent() is not None and \
+                    etree.QName(node.getparent()).localname not in ("Country", "OriginCountry"):
+                continue
+            if not codes.is_valid(table, value):
+                findings.append(Finding(_path(node), f"{value!r} is not a valid {label} code (LHDN table {table})",
+                                        getattr(node, "sourceline", 0) or 0))
+    for node in root.xpath(".//cbc:CountrySubentityCode", namespaces=NS):
+        country = node.getparent().find("cac:Country/cbc:IdentificationCode", NS)
+        value = (node.text or "").strip()
+        is_malaysian = country is not None and (country.text or "").strip() == codes.MALAYSIA
+        if is_malaysian and not codes.is_valid("states", value):
+            findings.append(Finding(_path(node), f"{value!r} is not a Malaysian state code (01-17)", node.sourceline))
+        elif not is_malaysian and value in codes.table("states") and value != codes.NOT_APPLICABLE_STATE:
+            findings.append(Finding(_path(node), f"state code {value} is Malaysian but the country is not MYS "
+                                                 "(LHDN CV316)", node.sourceline))
+    return findings
+
+
+def validate_xml(data):
+    """All findings for one XML document: schema first, then codes."""
+    try:
+        root = parse(data)
+    except ValueError as error:
+        return [Finding("/", str(error))]
+    if etree.QName(root).namespace != NS["inv"] or etree.QName(root).localname != "Invoice":
+        return [Finding(_path(root), "the root element must be the UBL 2.1 Invoice (every MyInvois type uses it)")]
+    return check_schema(root) + check_codes(root)

@@ -134,13 +134,21 @@ class ResCompany(models.Model):
 
     # --- constraints --------------------------------------------------------------------
 
-    @api.constrains("l10n_my_einvoice_environment", "l10n_my_einvoice_custom_url")
+    def _l10n_my_einvoice_api_base_url(self):
+        """The API base URL to call; says which field to fill when there is none.
+
+        Not a constraint: the settings screen writes environment and URL one after
+        the other, so a cross-field check there would refuse a valid save."""
+        self.ensure_one()
+        if not self.l10n_my_einvoice_api_url:
+            raise UserError(_("Company %(company)s: the MyInvois environment is Custom, so set the field "
+                              "'MyInvois base URL' in Settings > Invoicing > MyInvois (LHDN).", company=self.name))
+        return self.l10n_my_einvoice_api_url
+
+    @api.constrains("l10n_my_einvoice_custom_url")
     def _check_l10n_my_einvoice_custom_url(self):
         for company in self:
             url = company.l10n_my_einvoice_custom_url
-            if company.l10n_my_einvoice_environment == "custom" and not url:
-                raise ValidationError(_("Company %(company)s: the MyInvois environment is Custom, so the field "
-                                        "'MyInvois base URL' is required.", company=company.name))
             if url and not re.match(r"^https?://[^\s/]+(/\S*)?$", url):
                 raise ValidationError(_("Company %(company)s: the field 'MyInvois base URL' must be an http(s) "
                                         "URL such as http://127.0.0.1:8765, not %(url)r.",

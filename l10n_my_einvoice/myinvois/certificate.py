@@ -200,16 +200,11 @@ def describe(certificate, *, private_key=None, company_tin=None, company_brn=Non
         days = (not_after - now).days
         problems.append(Problem("EXPIRING", f"The certificate expires on {not_after:%Y-%m-%d}, in {days} "
                                              "day(s). Renew it with your CA before then.", blocking=False))
-    if company_tin and tin and tin.upper() != company_tin.upper():
-        problems.append(Problem("DS311", f"The certificate's TIN {tin} differs from the company's TIN "
-                                          f"{company_tin}. This is only right when the certificate belongs "
-                                          "to an intermediary submitting on the company's behalf.",
-                                blocking=False))
-    if company_brn and brn and brn.upper() != company_brn.upper():
-        problems.append(Problem("DS312", f"The certificate's BRN {brn} differs from the company's BRN "
-                                          f"{company_brn}. This is only right when the certificate belongs "
-                                          "to an intermediary submitting on the company's behalf.",
-                                blocking=False))
+    for code, label, ours, theirs in (("DS311", "TIN", tin, company_tin), ("DS312", "BRN", brn, company_brn)):
+        if ours and theirs and ours.upper() != theirs.upper():
+            problems.append(Problem(code, f"The certificate's {label} {ours} differs from the company's {label} "
+                                          f"{theirs}. This is only right when the certificate belongs to an "
+                                          "intermediary submitting on the company's behalf.", blocking=False))
 
     der = certificate.public_bytes(serialization.Encoding.DER)
     return CertificateInfo(

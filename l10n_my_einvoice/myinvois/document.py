@@ -1,0 +1,367 @@
+"""A MyInvois document as plain data: parties, lines, taxes, totals.
+
+Money is ``Decimal``. Totals follow LHDN's "mathematical mappings" (reference
+§5.8): every line amount is rounded to 2 decimals once, tax per type is the sum
+of the line taxes, and the monetary total is derived from those, so the numbers
+LHDN recomputes are the numbers we send. The exchange rate is kept exact.
+
+``Document.from_dict`` reads the JSON form described in docs/document-json.md;
+``validate`` (validation.py) lists every problem before anything is sent.
+"""
+import datetime
+from dataclasses import dataclass, field, fields
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from . import codes
+
+CENT = Decimal("0.01")
+INVOICE, CREDIT_NOTE, DEBIT_NOTE, REFUND_NOTE = "01", "02", "03", "04"
+SELF_BILLED_INVOICE, SELF_BILLED_CREDIT_NOTE, SELF_BILLED_DEBIT_NOTE, SELF_BILLED_REFUND_NOTE = "11", "12", "13", "14"
+NOTE_TYPES = frozenset({CREDIT_NOTE, DEBIT_NOTE, REFUND_NOTE, SELF_BILLED_CREDIT_NOTE, SELF_BILLED_DEBIT_NOTE,
+                        SELF_BILLED_REFUND_NOTE})
+SELF_BILLED_TYPES = frozenset({SELF_BILLED_INVOICE, SELF_BILLED_CREDIT_NOTE, SELF_BILLED_DEBIT_NOTE,
+                               SELF_BILLED_REFUND_NOTE})
+VERSION = "1.1"
+
+
+class DocumentError(ValueError):
+    """Input that cannot even be read as a document (wrong type, bad number...)."""
+
+
+def money(value):
+    """Round to 2 decimals the way LHDN does (half up)."""
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def to_decimal(value, path):
+    """Decimal from a str/int/Decimal; floats are refused because they are not exact."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, bool) or isinstance(value, float):
+        raise DocumentError(f"{path}: give the number as a string or integer, not {type(value).__name__} "
+                            f"({value!r}), so that it stays exact")
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise DocumentError(f"{path}: {value!r} is not a number") from None
+    if not number.is_finite():
+        raise DocumentError(f"{path}: {value!r} is not a finite number")
+    return number
+
+
+@dataclass
+class Address:
+    lines: list = field(default_factory=list)  # 1 to 3 address lines
+    city: str = ""
+    postal_zone: str = ""
+    state: str = ""  # LHDN state code 01-17 (Malaysia), or state name/17 abroad
+    country: str = codes.MALAYSIA  # ISO 3166-1 alpha-3
+
+
+@dataclass
+class Party:
+    name: str = ""
+    tin: str = ""
+    id_type: str = ""  # BRN, NRIC, PASSPORT, ARMY
+    id_number: str = ""
+    sst: str = "NA"
+    ttx: str = "NA"
+    address: Address = field(default_factory=Address)
+    phone: str = ""
+    email: str = ""
+    msic: str = ""  # supplier only
+    activity: str = ""  # supplier only: business activity description
+    certex: str = ""  # supplier only: certified exporter authorisation number
+
+
+@dataclass
+class AllowanceCharge:
+    """A discount (``charge=False``) or a fee (``charge=True``), on a line or the document."""
+
+    amount: Decimal = None
+    reason: str = ""
+    charge: bool = False
+    rate: Decimal = None  # fraction (0.1 = 10 %); amount = base x rate when amount is not given
+
+    def resolved_amount(self, base):
+        if self.amount is not None:
+            return money(self.amount)
+        if self.rate is not None:
+            return money(base * self.rate)
+        return Decimal("0.00")  # neither given: validation names it
+
+
+@dataclass
+class Tax:
+    """One tax type on one line. ``amount`` is the tax as the accounting computed it
+    (taken as is, rounded to 2 decimals); without it, rate x taxable amount."""
+
+    type: str = "06"
+    percent: Decimal = None
+    amount: Decimal = None
+    taxable_amount: Decimal = None  # defaults to the line total excluding tax
+    per_unit_amount: Decimal = None  # fixed-rate taxes (tourism tax per night...)
+    base_unit_measure: Decimal = None
+    base_unit_code: str = ""
+    exemption_reason: str = ""
+
+    def resolved_taxable(self, line_total):
+        return money(self.taxable_amount) if self.taxable_amount is not None else line_total
+
+    def resolved_amount(self, line_total):
+        if self.amount is not None:
+            return money(self.amount)
+        if self.per_unit_amount is not None:
+            return money(self.per_unit_amount * (self.base_unit_measure or Decimal(1)))
+        if self.percent is not None:
+            return money(self.resolved_taxable(line_total) * self.percent / 100)
+        return Decimal("0.00")
+
+
+@dataclass
+class Line:
+    description: str = ""
+    quantity: Decimal = Decimal(1)
+    unit_price: Decimal = Decimal(0)
+    unit_code: str = ""
+    classifications: list = field(default_factory=list)  # LHDN CLASS codes
+    tariff_code: str = ""  # PTC (HS code)
+    origin_country: str = ""
+    allowances: list = field(default_factory=list)  # AllowanceCharge
+    taxes: list = field(default_factory=list)  # Tax
+    id: str = ""
+
+    @property
+    def subtotal(self):
+        """Unit price x quantity (ItemPriceExtension/Amount)."""
+        return money(self.unit_price * self.quantity)
+
+    @property
+    def discount_total(self):
+        return sum((a.resolved_amount(self.subtotal) for a in self.allowances if not a.charge), Decimal("0.00"))
+
+    @property
+    def charge_total(self):
+        return sum((a.resolved_amount(self.subtotal) for a in self.allowances if a.charge), Decimal("0.00"))
+
+    @property
+    def total_excluding_tax(self):
+        """LineExtensionAmount = subtotal - discounts + charges."""
+        return self.subtotal - self.discount_total + self.charge_total
+
+    @property
+    def tax_total(self):
+        return sum((t.resolved_amount(self.total_excluding_tax) for t in self.taxes), Decimal("0.00"))
+
+
+@dataclass
+class BillingReference:
+    """The original document a note adjusts: its LHDN UUID (``NA`` when it was issued
+    before e-invoicing) and its own number, as stored when it was submitted."""
+
+    uuid: str = ""
+    number: str = ""
+
+
+@dataclass
+class Prepayment:
+    amount: Decimal = None
+    paid_at: datetime.datetime = None  # UTC
+    reference: str = ""
+
+
+@dataclass
+class Delivery:
+    """Shipping recipient (all optional)."""
+
+    name: str = ""
+    tin: str = ""
+    id_type: str = ""
+    id_number: str = ""
+    address: Address = None
+    shipment_id: str = ""
+    other_charges: list = field(default_factory=list)  # AllowanceCharge with charge=True
+
+
+@dataclass
+class TaxSubtotal:
+    type: str
+    taxable_amount: Decimal
+    amount: Decimal
+    exemption_reason: str = ""
+
+
+@dataclass
+class Document:
+    type_code: str = INVOICE
+    number: str = ""
+    issued_at: datetime.datetime = None  # aware, UTC
+    currency: str = "MYR"
+    exchange_rate: Decimal = None  # MYR per 1 unit of the document currency; exact
+    supplier: Party = field(default_factory=Party)
+    buyer: Party = field(default_factory=Party)
+    delivery: Delivery = None
+    lines: list = field(default_factory=list)
+    allowances: list = field(default_factory=list)  # document-level AllowanceCharge
+    prepayment: Prepayment = None
+    rounding: Decimal = Decimal("0.00")
+    period_start: datetime.date = None
+    period_end: datetime.date = None
+    frequency: str = ""
+    payment_means: str = ""  # LHDN payment mode code
+    bank_account: str = ""
+    payment_terms: str = ""
+    billing_references: list = field(default_factory=list)  # BillingReference, notes only
+    bill_reference: str = ""  # supplier's own billing reference
+    customs_import_forms: list = field(default_factory=list)
+    fta: str = ""
+    customs_k2_forms: list = field(default_factory=list)
+    incoterms: str = ""
+    consolidated: bool = False
+    declared: dict = field(default_factory=dict)  # totals read from an existing XML, to check
+    version: str = VERSION
+
+    # --- who is who ----------------------------------------------------------------
+    @property
+    def is_self_billed(self):
+        return self.type_code in SELF_BILLED_TYPES
+
+    @property
+    def is_note(self):
+        return self.type_code in NOTE_TYPES
+
+    @property
+    def issuer(self):
+        """The party that signs and submits: the buyer on self-billed documents."""
+        return self.buyer if self.is_self_billed else self.supplier
+
+    # --- totals, the LHDN way -----------------------------------------------------
+    @property
+    def line_extension_total(self):
+        return sum((line.total_excluding_tax for line in self.lines), Decimal("0.00"))
+
+    @property
+    def allowance_total(self):
+        base = self.line_extension_total
+        return sum((a.resolved_amount(base) for a in self.allowances if not a.charge), Decimal("0.00"))
+
+    @property
+    def charge_total(self):
+        base = self.line_extension_total
+        return sum((a.resolved_amount(base) for a in self.allowances if a.charge), Decimal("0.00"))
+
+    @property
+    def tax_exclusive_total(self):
+        return self.line_extension_total - self.allowance_total + self.charge_total
+
+    @property
+    def tax_subtotals(self):
+        """Per tax type (and exemption reason): Σ taxable and Σ tax of the lines."""
+        groups = {}
+        for line in self.lines:
+            base = line.total_excluding_tax
+            for tax in line.taxes:
+                key = (tax.type, tax.exemption_reason if tax.type == "E" else "")
+                taxable, amount = groups.get(key, (Decimal("0.00"), Decimal("0.00")))
+                groups[key] = (taxable + tax.resolved_taxable(base), amount + tax.resolved_amount(base))
+        return [TaxSubtotal(type_, taxable, amount, reason) for (type_, reason), (taxable, amount) in groups.items()]
+
+    @property
+    def tax_total(self):
+        return sum((line.tax_total for line in self.lines), Decimal("0.00"))
+
+    @property
+    def tax_inclusive_total(self):
+        return self.tax_exclusive_total + self.tax_total
+
+    @property
+    def prepaid_amount(self):
+        return money(self.prepayment.amount) if self.prepayment and self.prepayment.amount is not None \
+            else Decimal("0.00")
+
+    @property
+    def payable_amount(self):
+        return self.tax_inclusive_total - self.prepaid_amount + money(self.rounding or 0)
+
+    def totals(self):
+        """The LegalMonetaryTotal, by element name."""
+        return {
+            "LineExtensionAmount": self.line_extension_total,
+            "TaxExclusiveAmount": self.tax_exclusive_total,
+            "TaxInclusiveAmount": self.tax_inclusive_total,
+            "AllowanceTotalAmount": self.allowance_total,
+            "ChargeTotalAmount": self.charge_total,
+            "PrepaidAmount": self.prepaid_amount,
+            "PayableRoundingAmount": money(self.rounding or 0),
+            "PayableAmount": self.payable_amount,
+        }
+
+    # --- the JSON input form ------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data):
+        """Build a Document from the documented JSON form (docs/document-json.md).
+        Raises DocumentError naming the path of anything that is not readable."""
+        return _build(cls, data, "document")
+
+
+# Fields holding numbers, dates, nested objects or lists of objects, for from_dict.
+_DECIMALS = {"exchange_rate", "rounding", "quantity", "unit_price", "amount", "rate", "percent", "taxable_amount",
+             "per_unit_amount", "base_unit_measure"}
+_NESTED = {"supplier": Party, "buyer": Party, "address": Address, "delivery": Delivery, "prepayment": Prepayment}
+_LISTS = {"lines": Line, "allowances": AllowanceCharge, "taxes": Tax, "billing_references": BillingReference,
+          "other_charges": AllowanceCharge}
+
+
+def _parse_datetime(value, path):
+    if isinstance(value, datetime.datetime):
+        return value
+    try:
+        parsed = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise DocumentError(f"{path}: {value!r} is not an ISO date-time like 2026-07-20T03:15:00Z") from None
+    if parsed.tzinfo is None:
+        raise DocumentError(f"{path}: {value!r} has no time zone; LHDN wants UTC, e.g. 2026-07-20T03:15:00Z")
+    return parsed.astimezone(datetime.timezone.utc)
+
+
+def _parse_date(value, path):
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise DocumentError(f"{path}: {value!r} is not a date like 2026-07-31") from None
+
+
+def _build(klass, data, path):
+    if not isinstance(data, dict):
+        raise DocumentError(f"{path}: expected an object, got {type(data).__name__}")
+    known = {f.name for f in fields(klass)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise DocumentError(f"{path}: unknown field(s) {', '.join(unknown)}")
+    values = {}
+    for name, value in data.items():
+        where = f"{path}.{name}"
+        if value is None:
+            continue
+        if name in _DECIMALS:
+            value = to_decimal(value, where)
+        elif name in ("issued_at", "paid_at"):
+            value = _parse_datetime(value, where)
+        elif name in ("period_start", "period_end"):
+            value = _parse_date(value, where)
+        elif name in _NESTED:
+            value = _build(_NESTED[name], value, where)
+        elif name == "lines" and klass is Address:
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                raise DocumentError(f"{where}: expected a list of address lines (strings)")
+        elif name in _LISTS:
+            if not isinstance(value, list):
+                raise DocumentError(f"{where}: expected a list")
+            value = [_build(_LISTS[name], item, f"{where}[{index}]") for index, item in enumerate(value)]
+        elif name in ("classifications", "customs_import_forms", "customs_k2_forms") and \
+                not isinstance(value, list):
+            raise DocumentError(f"{where}: expected a list")
+        values[name] = value
+    return klass(**values)

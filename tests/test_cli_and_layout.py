@@ -14,15 +14,41 @@ def run(*args, env=None):
                           text=True, cwd=ROOT, env=env, timeout=120)
 
 
-def test_validate_exit_code_follows_the_findings():
-    good = run("validate", str(SAMPLES / "1.1-Invoice-Sample.xml"), str(SAMPLES / "1.1-Credit-Note-Sample.xml"))
-    assert good.returncode == 0 and good.stdout.count(": OK") == 2
-    bad = run("validate", "-q", str(SAMPLES / "1.1-Invoice-Sample.xml"),
-              str(SAMPLES / "1.1-Invoice-ForeignCurrency-Sample.xml"), "missing.xml")
+def test_build_then_validate(tmp_path):
+    built = []
+    for name in ("invoice", "credit-note", "self-billed-invoice"):
+        out = tmp_path / f"{name}.xml"
+        result = run("build", str(ROOT / "samples" / "documents" / f"{name}.json"), "-o", str(out))
+        assert result.returncode == 0, result.stdout
+        built.append(str(out))
+    good = run("validate", *built)
+    assert good.returncode == 0 and good.stdout.count(": OK") == 3, good.stdout
+    bad = run("validate", "-q", built[0], str(SAMPLES / "1.1-Invoice-ForeignCurrency-Sample.xml"), "missing.xml")
     assert bad.returncode == 1
     lines = bad.stdout.splitlines()
     assert len(lines) == 3, lines
     assert lines[-1] == "missing.xml: cannot read: No such file or directory"
+    # LHDN's own sample: placeholder TINs and totals that do not add up.
+    sample = run("validate", str(SAMPLES / "1.1-Invoice-Sample.xml"))
+    assert sample.returncode == 1
+    assert "supplier.tin: The supplier's TIN \"Supplier's TIN\" is not a TIN" in sample.stdout
+    assert "totals.PayableAmount: PayableAmount is 1436.50 but the lines add up to 16.30." in sample.stdout
+
+
+def test_build_refuses_an_invalid_document_and_writes_nothing(tmp_path):
+    import json
+    data = json.loads((ROOT / "samples" / "documents" / "invoice.json").read_text())
+    data["buyer"]["tin"] = "12345"
+    data["lines"][0]["quantity"] = "-1"
+    source = tmp_path / "bad.json"
+    source.write_text(json.dumps(data))
+    result = run("build", str(source), "-o", str(tmp_path / "bad.xml"))
+    assert result.returncode == 1
+    assert "buyer.tin: The buyer's TIN '12345' is not a TIN LHDN accepts" in result.stdout
+    assert "lines[0].quantity: The quantity -1 is not positive" in result.stdout
+    assert not (tmp_path / "bad.xml").exists()
+    stale = run("build", str(ROOT / "samples" / "documents" / "invoice.json"), "-o", str(tmp_path / "x.xml"), "--now")
+    assert stale.returncode == 0, stale.stdout
 
 
 def test_certificate_command(tmp_path):

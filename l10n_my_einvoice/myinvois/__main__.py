@@ -1,19 +1,61 @@
 """Command line for the MyInvois core: ``python -m l10n_my_einvoice.myinvois``.
 
-    validate FILE...                     UBL 2.1 schema + LHDN code tables; exit 0 only if all pass
+    build INPUT.json -o DOC.xml [--now]  JSON form (docs/document-json.md) -> UBL 2.1 XML, after validation
+    validate FILE...                     UBL 2.1 schema, LHDN code tables and document rules; exit 0 only if all pass
     certificate --p12 FILE --password-env VAR [--tin TIN --brn BRN]
                                          what LHDN will see in a signing certificate
     codes TABLE [CODE]                   look up an LHDN code table
     demo [--out DIR]                     the end-to-end demonstration (no Odoo needed)
 """
 import argparse
+import datetime
+import json
 import os
 import sys
 from pathlib import Path
 
-from . import certificate, codes, xml_checks
+from . import certificate, codes, ubl, validation, xml_checks
+from .document import Document, DocumentError
 
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples" / "lhdn"
+
+
+def load_document(path):
+    """Document from a JSON file; DocumentError/OSError/ValueError carry the reason."""
+    with open(path, encoding="utf-8") as handle:
+        return Document.from_dict(json.load(handle))
+
+
+def cmd_build(args):
+    try:
+        doc = load_document(args.input)
+    except (OSError, ValueError) as error:  # DocumentError and JSON errors are ValueErrors
+        print(f"{args.input}: {getattr(error, 'strerror', None) or error}")
+        return 1
+    if args.now:
+        doc.issued_at = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    issues = validation.validate(doc, for_submission=args.now)
+    for issue in issues:
+        print(f"{args.input}: {issue}")
+    if issues:
+        return 1
+    data = ubl.to_xml(doc)
+    Path(args.output).write_bytes(data)
+    print(f"{args.output}: {doc.type_code} {doc.number}, {len(doc.lines)} line(s), payable {doc.currency} "
+          f"{doc.payable_amount}")
+    return 0
+
+
+def document_findings(data):
+    """Schema and code findings, then (when the structure is sound) LHDN's document rules."""
+    findings = [str(finding) for finding in xml_checks.validate_xml(data)]
+    if findings:
+        return findings
+    try:
+        doc = ubl.from_xml(data)
+    except DocumentError as error:
+        return [str(error)]
+    return [str(issue) for issue in validation.validate(doc, for_submission=False)]
 
 
 def cmd_validate(args):
@@ -25,7 +67,7 @@ def cmd_validate(args):
             print(f"{name}: cannot read: {error.strerror}")
             failed += 1
             continue
-        findings = xml_checks.validate_xml(data)
+        findings = document_findings(data)
         for finding in findings:
             print(f"{name}: {finding}")
         if findings:
@@ -109,7 +151,14 @@ def main(argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    validate = sub.add_parser("validate", help="check XML documents against UBL 2.1 and LHDN's codes")
+    build = sub.add_parser("build", help="build UBL 2.1 XML from the JSON form of a document")
+    build.add_argument("input")
+    build.add_argument("-o", "--output", required=True)
+    build.add_argument("--now", action="store_true", help="stamp the issue time with the current UTC time "
+                                                          "and apply the submission-time rules")
+    build.set_defaults(func=cmd_build)
+
+    validate = sub.add_parser("validate", help="check XML documents against UBL 2.1 and LHDN's rules")
     validate.add_argument("files", nargs="+")
     validate.add_argument("-q", "--quiet", action="store_true", help="print problems only")
     validate.set_defaults(func=cmd_validate)

@@ -8,12 +8,12 @@ documents, round-trip tests), keeping the declared totals so that validation
 can say when they do not add up.
 """
 import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from .document import (Address, AllowanceCharge, BillingReference, Delivery, Document, Line, Party, Prepayment, Tax,
-                       money)
+from .document import (Address, AllowanceCharge, BillingReference, Delivery, Document, DocumentError, Line, Party,
+                       Prepayment, Tax, money)
 
 NS_INV = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 NS_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -271,24 +271,63 @@ def _text(node, path):
     return (found.text or "").strip() if found is not None else ""
 
 
+def _to_decimal(text, where):
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise DocumentError(f"{where}: {text!r} is not a number") from None
+    if not value.is_finite():
+        raise DocumentError(f"{where}: {text!r} is not a finite number")
+    return value
+
+
 def _decimal(node, path):
     text = _text(node, path)
-    return Decimal(text) if text else None
+    return _to_decimal(text, f"{node.getroottree().getpath(node)}/{path}") if text else None
+
+
+def _required(node, path):
+    found = node.find(path, NS)
+    if found is None:
+        raise DocumentError(f"{node.getroottree().getpath(node)}: {path} is missing")
+    return found
+
+
+def _datetime(date_text, time_text, where):
+    try:
+        value = datetime.datetime.fromisoformat(f"{date_text}T{(time_text or '00:00:00Z').replace('Z', '+00:00')}")
+    except ValueError:
+        raise DocumentError(f"{where}: {date_text!r} {time_text!r} is not a date YYYY-MM-DD and time hh:mm:ssZ") \
+            from None
+    if value.tzinfo is None:
+        raise DocumentError(f"{where}: the time {time_text!r} has no Z (UTC)")
+    return value
+
+
+def _date(text, where):
+    try:
+        return datetime.date.fromisoformat(text) if text else None
+    except ValueError:
+        raise DocumentError(f"{where}: {text!r} is not a date YYYY-MM-DD") from None
 
 
 def from_xml(data: bytes) -> Document:
     """Read a MyInvois UBL document (signed or not) into a Document."""
-    root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True,
-                                                         remove_blank_text=True))
-    issued = datetime.datetime.fromisoformat(f"{_text(root, 'cbc:IssueDate')}T"
-                                             f"{_text(root, 'cbc:IssueTime').replace('Z', '+00:00')}")
-    type_code = root.find("cbc:InvoiceTypeCode", NS)
+    try:
+        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True,
+                                                             remove_blank_text=True))
+    except etree.XMLSyntaxError as error:
+        raise DocumentError(f"not well-formed XML: {error}") from None
+    if etree.QName(root).namespace != NS_INV:
+        raise DocumentError("the root element must be the UBL 2.1 Invoice")
+    issued = _datetime(_text(root, "cbc:IssueDate"), _text(root, "cbc:IssueTime"), "/Invoice/cbc:IssueDate")
+    type_code = _required(root, "cbc:InvoiceTypeCode")
     doc = Document(
         type_code=(type_code.text or "").strip(), version=type_code.get("listVersionID", ""),
         number=_text(root, "cbc:ID"), issued_at=issued, currency=_text(root, "cbc:DocumentCurrencyCode"),
         exchange_rate=_decimal(root, "cac:TaxExchangeRate/cbc:CalculationRate"),
-        supplier=_read_party(root.find("cac:AccountingSupplierParty/cac:Party", NS)),
-        buyer=_read_party(root.find("cac:AccountingCustomerParty/cac:Party", NS)),
+        supplier=_read_party(_required(root, "cac:AccountingSupplierParty/cac:Party")),
+        buyer=_read_party(_required(root, "cac:AccountingCustomerParty/cac:Party")),
         frequency=_text(root, "cac:InvoicePeriod/cbc:Description"),
         payment_means=_text(root, "cac:PaymentMeans/cbc:PaymentMeansCode"),
         bank_account=_text(root, "cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID"),
@@ -298,8 +337,8 @@ def from_xml(data: bytes) -> Document:
     )
     doc.supplier.certex = _text(root, "cac:AccountingSupplierParty/cbc:AdditionalAccountID")
     start, end = _text(root, "cac:InvoicePeriod/cbc:StartDate"), _text(root, "cac:InvoicePeriod/cbc:EndDate")
-    doc.period_start = datetime.date.fromisoformat(start) if start else None
-    doc.period_end = datetime.date.fromisoformat(end) if end else None
+    doc.period_start = _date(start, "/Invoice/cac:InvoicePeriod/cbc:StartDate")
+    doc.period_end = _date(end, "/Invoice/cac:InvoicePeriod/cbc:EndDate")
     doc.billing_references = [BillingReference(uuid=_text(ref, "cbc:UUID"), number=_text(ref, "cbc:ID"))
                               for ref in root.iterfind("cac:BillingReference/cac:InvoiceDocumentReference", NS)]
     for ref in root.iterfind("cac:AdditionalDocumentReference", NS):
@@ -315,8 +354,7 @@ def from_xml(data: bytes) -> Document:
     prepaid = root.find("cac:PrepaidPayment", NS)
     if prepaid is not None:
         paid_date, paid_time = _text(prepaid, "cbc:PaidDate"), _text(prepaid, "cbc:PaidTime")
-        paid_at = datetime.datetime.fromisoformat(f"{paid_date}T{(paid_time or '00:00:00Z').replace('Z', '+00:00')}") \
-            if paid_date else None
+        paid_at = _datetime(paid_date, paid_time, "/Invoice/cac:PrepaidPayment") if paid_date else None
         doc.prepayment = Prepayment(amount=_decimal(prepaid, "cbc:PaidAmount"), paid_at=paid_at,
                                     reference=_text(prepaid, "cbc:ID"))
     doc.allowances = [_read_allowance(node) for node in root.iterfind("cac:AllowanceCharge", NS)]
@@ -325,7 +363,7 @@ def from_xml(data: bytes) -> Document:
         doc.delivery = _read_delivery(delivery)
     doc.lines = [_read_line(node) for node in root.iterfind("cac:InvoiceLine", NS)]
     totals = root.find("cac:LegalMonetaryTotal", NS)
-    doc.declared = {etree.QName(child).localname: Decimal(child.text.strip())
+    doc.declared = {etree.QName(child).localname: _to_decimal(child.text.strip(), totals.getroottree().getpath(child))
                     for child in (totals if totals is not None else []) if (child.text or "").strip()}
     tax_amount = _decimal(root, "cac:TaxTotal/cbc:TaxAmount")
     if tax_amount is not None:
@@ -395,7 +433,7 @@ def _read_line(node):
     for code in node.iterfind("cac:Item/cac:CommodityClassification/cbc:ItemClassificationCode", NS):
         classes.setdefault(code.get("listID", ""), []).append((code.text or "").strip())
     return Line(id=_text(node, "cbc:ID"), description=_text(node, "cac:Item/cbc:Description"),
-                quantity=Decimal(quantity.text.strip()) if quantity is not None and quantity.text else Decimal(1),
+                quantity=_decimal(node, "cbc:InvoicedQuantity") or Decimal(1),
                 unit_code=quantity.get("unitCode", "") if quantity is not None else "",
                 unit_price=_decimal(node, "cac:Price/cbc:PriceAmount") or Decimal(0),
                 classifications=classes["CLASS"], tariff_code=",".join(classes["PTC"]),

@@ -72,9 +72,40 @@ def test_codes_command():
 
 def test_demo_runs(tmp_path):
     result = run("demo", "--out", str(tmp_path))
-    assert result.returncode == 0, result.stderr
-    assert "9 of 11 samples pass" in result.stdout
+    assert result.returncode == 0, result.stdout + result.stderr
+    for number in ("INV-2026-000123", "CN-2026-000007", "SB-2026-000042"):
+        assert any(line.strip().startswith("OK") and number in line for line in result.stdout.splitlines()), number
+    signed = sorted(tmp_path.glob("*.signed.xml"))
+    assert len(signed) == 3
+    assert run("verify", *map(str, signed)).returncode == 0
     assert (tmp_path / "demo-certificate.p12").exists()
+
+
+def test_sign_verify_diagnose(tmp_path):
+    p12 = tmp_path / "company.p12"
+    p12.write_bytes(certificate.make_test_certificate(tin="C1234567890", password=b"pw"))
+    env = {"PFX": "pw", "PATH": "/usr/bin:/bin"}
+    doc = tmp_path / "invoice.xml"
+    assert run("build", str(ROOT / "samples" / "documents" / "invoice.json"), "-o", str(doc)).returncode == 0
+    signed = tmp_path / "invoice.signed.xml"
+    result = run("sign", str(doc), "--p12", str(p12), "--password-env", "PFX", "-o", str(signed), env=env)
+    assert result.returncode == 0, result.stdout
+    assert run("verify", str(signed)).stdout.strip() == f"{signed}: OK"
+    tampered = tmp_path / "tampered.xml"
+    tampered.write_bytes(signed.read_bytes().replace(b">3656.58<", b">3656.59<"))
+    bad = run("verify", str(signed), str(tampered))
+    assert bad.returncode == 1 and f"{tampered}: DS322" in bad.stdout and f"{signed}: OK" in bad.stdout
+    assert run("diagnose", "--p12", str(p12), "--password-env", "PFX", str(signed), env=env).returncode == 0
+    other = tmp_path / "other.p12"
+    other.write_bytes(certificate.make_test_certificate(tin="C5555555550", password=b"pw"))
+    refused = run("sign", str(doc), "--p12", str(other), "--password-env", "PFX", "-o", str(tmp_path / "x.xml"),
+                  env=env)
+    assert refused.returncode == 1 and "C1234567890" in refused.stdout and "C5555555550" in refused.stdout
+    assert not (tmp_path / "x.xml").exists()
+    personal = tmp_path / "personal.p12"
+    personal.write_bytes(certificate.make_test_certificate(organisation=False, password=b"pw"))
+    diagnosed = run("diagnose", "--p12", str(personal), "--password-env", "PFX", env=env)
+    assert diagnosed.returncode == 1 and "ERROR DS306" in diagnosed.stdout and "ERROR DS307" in diagnosed.stdout
 
 
 def test_the_core_never_imports_odoo():

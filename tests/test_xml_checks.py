@@ -88,3 +88,12 @@ def test_malformed_input(data, message):
     findings = xml_checks.validate_xml(data)
     assert len(findings) == 1 and message in findings[0].message
     assert "root:" not in str(findings[0]), "external entities are never resolved"
+
+
+@pytest.mark.parametrize("xpath", ["cac:LegalMonetaryTotal/cbc:PayableAmount", ".//cbc:InvoicedQuantity",
+                                   ".//cac:Price/cbc:PriceAmount"])
+def test_scientific_notation_is_refused(xpath):
+    def change(root):
+        first(root, xpath).text = "1.5E+2"
+    findings = xml_checks.validate_xml(mutate(change))
+    assert findings and "1.5E+2" in findings[0].message

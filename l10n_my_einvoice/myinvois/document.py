@@ -131,27 +131,39 @@ class Line:
     taxes: list = field(default_factory=list)  # Tax
     id: str = ""
 
+    def amounts(self):
+        """Every amount of this line, computed once (LineAmounts)."""
+        subtotal = money(self.unit_price * self.quantity)
+        resolved = tuple(a.resolved_amount(subtotal) for a in self.allowances)
+        total = subtotal - sum((amount for a, amount in zip(self.allowances, resolved) if not a.charge),
+                               Decimal("0.00")) + sum((amount for a, amount in zip(self.allowances, resolved)
+                                                       if a.charge), Decimal("0.00"))
+        taxes = tuple((tax.resolved_taxable(total), tax.resolved_amount(total)) for tax in self.taxes)
+        return LineAmounts(subtotal=subtotal, allowances=resolved, total=total, taxes=taxes,
+                           tax_total=sum((amount for _taxable, amount in taxes), Decimal("0.00")))
+
     @property
     def subtotal(self):
         """Unit price x quantity (ItemPriceExtension/Amount)."""
-        return money(self.unit_price * self.quantity)
-
-    @property
-    def discount_total(self):
-        return sum((a.resolved_amount(self.subtotal) for a in self.allowances if not a.charge), Decimal("0.00"))
-
-    @property
-    def charge_total(self):
-        return sum((a.resolved_amount(self.subtotal) for a in self.allowances if a.charge), Decimal("0.00"))
+        return self.amounts().subtotal
 
     @property
     def total_excluding_tax(self):
         """LineExtensionAmount = subtotal - discounts + charges."""
-        return self.subtotal - self.discount_total + self.charge_total
+        return self.amounts().total
 
     @property
     def tax_total(self):
-        return sum((t.resolved_amount(self.total_excluding_tax) for t in self.taxes), Decimal("0.00"))
+        return self.amounts().tax_total
+
+
+@dataclass(frozen=True)
+class LineAmounts:
+    subtotal: Decimal
+    allowances: tuple  # resolved amount of each line allowance/charge, in order
+    total: Decimal  # excluding tax
+    taxes: tuple  # (taxable, amount) of each tax, in order
+    tax_total: Decimal
 
 
 @dataclass
@@ -189,6 +201,35 @@ class TaxSubtotal:
     taxable_amount: Decimal
     amount: Decimal
     exemption_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Amounts:
+    lines: tuple  # LineAmounts per line
+    allowances: tuple  # resolved amount of each document-level allowance/charge
+    line_extension: Decimal
+    allowance_total: Decimal
+    charge_total: Decimal
+    tax_exclusive: Decimal
+    tax_total: Decimal
+    tax_inclusive: Decimal
+    prepaid: Decimal
+    rounding: Decimal
+    payable: Decimal
+    tax_subtotals: tuple
+
+    def totals(self):
+        """The LegalMonetaryTotal, by element name."""
+        return {
+            "LineExtensionAmount": self.line_extension,
+            "TaxExclusiveAmount": self.tax_exclusive,
+            "TaxInclusiveAmount": self.tax_inclusive,
+            "AllowanceTotalAmount": self.allowance_total,
+            "ChargeTotalAmount": self.charge_total,
+            "PrepaidAmount": self.prepaid,
+            "PayableRoundingAmount": self.rounding,
+            "PayableAmount": self.payable,
+        }
 
 
 @dataclass
@@ -236,65 +277,73 @@ class Document:
         return self.buyer if self.is_self_billed else self.supplier
 
     # --- totals, the LHDN way -----------------------------------------------------
+    def amounts(self):
+        """Every amount of the document, computed once (Amounts): the writer and the
+        validator use one snapshot instead of re-summing the lines per total."""
+        lines = tuple(line.amounts() for line in self.lines)
+        line_extension = sum((amounts.total for amounts in lines), Decimal("0.00"))
+        resolved = tuple(a.resolved_amount(line_extension) for a in self.allowances)
+        allowance_total = sum((x for a, x in zip(self.allowances, resolved) if not a.charge), Decimal("0.00"))
+        charge_total = sum((x for a, x in zip(self.allowances, resolved) if a.charge), Decimal("0.00"))
+        groups = {}
+        for line, amounts in zip(self.lines, lines):
+            for tax, (taxable, amount) in zip(line.taxes, amounts.taxes):
+                key = (tax.type, tax.exemption_reason if tax.type == "E" else "")
+                group_taxable, group_amount = groups.get(key, (Decimal("0.00"), Decimal("0.00")))
+                groups[key] = (group_taxable + taxable, group_amount + amount)
+        tax_total = sum((amounts.tax_total for amounts in lines), Decimal("0.00"))
+        tax_exclusive = line_extension - allowance_total + charge_total
+        prepaid = money(self.prepayment.amount) if self.prepayment and self.prepayment.amount is not None \
+            else Decimal("0.00")
+        rounding = money(self.rounding or 0)
+        return Amounts(
+            lines=lines, allowances=resolved, line_extension=line_extension, allowance_total=allowance_total,
+            charge_total=charge_total, tax_exclusive=tax_exclusive, tax_total=tax_total,
+            tax_inclusive=tax_exclusive + tax_total, prepaid=prepaid, rounding=rounding,
+            payable=tax_exclusive + tax_total - prepaid + rounding,
+            tax_subtotals=tuple(TaxSubtotal(type_, taxable, amount, reason)
+                                for (type_, reason), (taxable, amount) in groups.items()))
+
     @property
     def line_extension_total(self):
-        return sum((line.total_excluding_tax for line in self.lines), Decimal("0.00"))
+        return self.amounts().line_extension
 
     @property
     def allowance_total(self):
-        base = self.line_extension_total
-        return sum((a.resolved_amount(base) for a in self.allowances if not a.charge), Decimal("0.00"))
+        return self.amounts().allowance_total
 
     @property
     def charge_total(self):
-        base = self.line_extension_total
-        return sum((a.resolved_amount(base) for a in self.allowances if a.charge), Decimal("0.00"))
+        return self.amounts().charge_total
 
     @property
     def tax_exclusive_total(self):
-        return self.line_extension_total - self.allowance_total + self.charge_total
+        return self.amounts().tax_exclusive
 
     @property
     def tax_subtotals(self):
         """Per tax type (and exemption reason): Σ taxable and Σ tax of the lines."""
-        groups = {}
-        for line in self.lines:
-            base = line.total_excluding_tax
-            for tax in line.taxes:
-                key = (tax.type, tax.exemption_reason if tax.type == "E" else "")
-                taxable, amount = groups.get(key, (Decimal("0.00"), Decimal("0.00")))
-                groups[key] = (taxable + tax.resolved_taxable(base), amount + tax.resolved_amount(base))
-        return [TaxSubtotal(type_, taxable, amount, reason) for (type_, reason), (taxable, amount) in groups.items()]
+        return list(self.amounts().tax_subtotals)
 
     @property
     def tax_total(self):
-        return sum((line.tax_total for line in self.lines), Decimal("0.00"))
+        return self.amounts().tax_total
 
     @property
     def tax_inclusive_total(self):
-        return self.tax_exclusive_total + self.tax_total
+        return self.amounts().tax_inclusive
 
     @property
     def prepaid_amount(self):
-        return money(self.prepayment.amount) if self.prepayment and self.prepayment.amount is not None \
-            else Decimal("0.00")
+        return self.amounts().prepaid
 
     @property
     def payable_amount(self):
-        return self.tax_inclusive_total - self.prepaid_amount + money(self.rounding or 0)
+        return self.amounts().payable
 
     def totals(self):
         """The LegalMonetaryTotal, by element name."""
-        return {
-            "LineExtensionAmount": self.line_extension_total,
-            "TaxExclusiveAmount": self.tax_exclusive_total,
-            "TaxInclusiveAmount": self.tax_inclusive_total,
-            "AllowanceTotalAmount": self.allowance_total,
-            "ChargeTotalAmount": self.charge_total,
-            "PrepaidAmount": self.prepaid_amount,
-            "PayableRoundingAmount": money(self.rounding or 0),
-            "PayableAmount": self.payable_amount,
-        }
+        return self.amounts().totals()
 
     # --- the JSON input form ------------------------------------------------------
     @classmethod

@@ -34,22 +34,35 @@ def amount_text(value):
     return format(money(value), "f")
 
 
+_CBC = {}
+_CAC = {}
+
+
 class _Writer:
+    """Thin helpers over lxml; the tag names are built once per process (a document
+    has a few hundred elements, and the builder runs for every document)."""
+
     def __init__(self, currency):
         self.currency = currency
 
     @staticmethod
     def cbc(parent, tag, text, **attributes):
-        element = etree.SubElement(parent, f"{{{NS_CBC}}}{tag}", {k: v for k, v in attributes.items() if v})
+        name = _CBC.get(tag) or _CBC.setdefault(tag, f"{{{NS_CBC}}}{tag}")
+        element = etree.SubElement(parent, name)
+        for key, value in attributes.items():
+            if value:
+                element.set(key, value)
         element.text = text
         return element
 
     @staticmethod
     def cac(parent, tag):
-        return etree.SubElement(parent, f"{{{NS_CAC}}}{tag}")
+        return etree.SubElement(parent, _CAC.get(tag) or _CAC.setdefault(tag, f"{{{NS_CAC}}}{tag}"))
 
     def amount(self, parent, tag, value):
-        return self.cbc(parent, tag, amount_text(value), currencyID=self.currency)
+        element = self.cbc(parent, tag, amount_text(value))
+        element.set("currencyID", self.currency)
+        return element
 
 
 def to_xml(document: Document) -> bytes:
@@ -84,19 +97,19 @@ def to_xml(document: Document) -> bytes:
     _party(w, w.cac(w.cac(root, "AccountingCustomerParty"), "Party"), document.buyer, with_msic=False)
     if document.delivery:
         _delivery(w, root, document)
-    _payment(w, root, document)
-    base = document.line_extension_total
-    for allowance in document.allowances:
-        _allowance(w, root, allowance, base, with_rate=False)
+    amounts = document.amounts()
+    _payment(w, root, document, amounts)
+    for allowance, amount in zip(document.allowances, amounts.allowances):
+        _allowance(w, root, allowance, amount, with_rate=False)
     if document.currency != "MYR" and document.exchange_rate is not None:
         rate = w.cac(root, "TaxExchangeRate")
         w.cbc(rate, "SourceCurrencyCode", document.currency)
         w.cbc(rate, "TargetCurrencyCode", "MYR")
         w.cbc(rate, "CalculationRate", number(document.exchange_rate))
-    _tax_total(w, root, document)
-    _monetary_total(w, root, document)
-    for index, line in enumerate(document.lines, start=1):
-        _line(w, root, line, line.id or str(index))
+    _tax_total(w, root, amounts)
+    _monetary_total(w, root, amounts)
+    for index, (line, line_amounts) in enumerate(zip(document.lines, amounts.lines), start=1):
+        _line(w, root, line, line_amounts, line.id or str(index))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
@@ -177,7 +190,7 @@ def _delivery(w, root, doc):
             w.amount(freight, "Amount", charge.amount)
 
 
-def _payment(w, root, doc):
+def _payment(w, root, doc, amounts):
     if doc.payment_means or doc.bank_account:
         means = w.cac(root, "PaymentMeans")
         w.cbc(means, "PaymentMeansCode", doc.payment_means or "08")
@@ -185,24 +198,24 @@ def _payment(w, root, doc):
             w.cbc(w.cac(means, "PayeeFinancialAccount"), "ID", doc.bank_account)
     if doc.payment_terms:
         w.cbc(w.cac(root, "PaymentTerms"), "Note", doc.payment_terms)
-    if doc.prepayment and doc.prepaid_amount:
+    if doc.prepayment and amounts.prepaid:
         prepaid = w.cac(root, "PrepaidPayment")
         if doc.prepayment.reference:
             w.cbc(prepaid, "ID", doc.prepayment.reference)
-        w.amount(prepaid, "PaidAmount", doc.prepaid_amount)
+        w.amount(prepaid, "PaidAmount", amounts.prepaid)
         if doc.prepayment.paid_at:
             paid = doc.prepayment.paid_at.astimezone(datetime.timezone.utc)
             w.cbc(prepaid, "PaidDate", paid.strftime("%Y-%m-%d"))
             w.cbc(prepaid, "PaidTime", paid.strftime("%H:%M:%SZ"))
 
 
-def _allowance(w, parent, allowance, base, *, with_rate):
+def _allowance(w, parent, allowance, amount, *, with_rate):
     element = w.cac(parent, "AllowanceCharge")
     w.cbc(element, "ChargeIndicator", "true" if allowance.charge else "false")
     w.cbc(element, "AllowanceChargeReason", allowance.reason or ("Charge" if allowance.charge else "Discount"))
     if with_rate and allowance.rate is not None:
         w.cbc(element, "MultiplierFactorNumeric", number(allowance.rate))
-    w.amount(element, "Amount", allowance.resolved_amount(base))
+    w.amount(element, "Amount", amount)
 
 
 def _tax_category(w, parent, tax_type, exemption_reason):
@@ -213,38 +226,37 @@ def _tax_category(w, parent, tax_type, exemption_reason):
     w.cbc(w.cac(category, "TaxScheme"), "ID", "OTH", schemeID="UN/ECE 5153", schemeAgencyID="6")
 
 
-def _tax_total(w, root, doc):
+def _tax_total(w, root, amounts):
     total = w.cac(root, "TaxTotal")
-    w.amount(total, "TaxAmount", doc.tax_total)
-    for subtotal in doc.tax_subtotals:
+    w.amount(total, "TaxAmount", amounts.tax_total)
+    for subtotal in amounts.tax_subtotals:
         element = w.cac(total, "TaxSubtotal")
         w.amount(element, "TaxableAmount", subtotal.taxable_amount)
         w.amount(element, "TaxAmount", subtotal.amount)
         _tax_category(w, element, subtotal.type, subtotal.exemption_reason)
 
 
-def _monetary_total(w, root, doc):
+def _monetary_total(w, root, amounts):
     total = w.cac(root, "LegalMonetaryTotal")
-    for name, value in doc.totals().items():
+    for name, value in amounts.totals().items():
         if name == "PrepaidAmount" and not value:
             continue
         w.amount(total, name, value)
 
 
-def _line(w, root, line, line_id):
+def _line(w, root, line, amounts, line_id):
     element = w.cac(root, "InvoiceLine")
     w.cbc(element, "ID", line_id)
     w.cbc(element, "InvoicedQuantity", number(line.quantity), unitCode=line.unit_code)
-    w.amount(element, "LineExtensionAmount", line.total_excluding_tax)
-    for allowance in line.allowances:
-        _allowance(w, element, allowance, line.subtotal, with_rate=True)
-    line_total = line.total_excluding_tax
+    w.amount(element, "LineExtensionAmount", amounts.total)
+    for allowance, amount in zip(line.allowances, amounts.allowances):
+        _allowance(w, element, allowance, amount, with_rate=True)
     tax_total = w.cac(element, "TaxTotal")
-    w.amount(tax_total, "TaxAmount", line.tax_total)
-    for tax in line.taxes:
+    w.amount(tax_total, "TaxAmount", amounts.tax_total)
+    for tax, (taxable, tax_amount) in zip(line.taxes, amounts.taxes):
         subtotal = w.cac(tax_total, "TaxSubtotal")
-        w.amount(subtotal, "TaxableAmount", tax.resolved_taxable(line_total))
-        w.amount(subtotal, "TaxAmount", tax.resolved_amount(line_total))
+        w.amount(subtotal, "TaxableAmount", taxable)
+        w.amount(subtotal, "TaxAmount", tax_amount)
         if tax.percent is not None and tax.per_unit_amount is None:
             w.cbc(subtotal, "Percent", number(tax.percent))
         if tax.per_unit_amount is not None:
@@ -261,7 +273,7 @@ def _line(w, root, line, line_id):
     for code in line.classifications:
         w.cbc(w.cac(item, "CommodityClassification"), "ItemClassificationCode", code, listID="CLASS")
     w.cbc(w.cac(element, "Price"), "PriceAmount", number(line.unit_price), currencyID=w.currency)
-    w.amount(w.cac(element, "ItemPriceExtension"), "Amount", line.subtotal)
+    w.amount(w.cac(element, "ItemPriceExtension"), "Amount", amounts.subtotal)
 
 
 # --- reading ---------------------------------------------------------------------------

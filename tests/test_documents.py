@@ -300,3 +300,20 @@ def test_unreadable_input_is_a_document_error_naming_the_path(data, message):
     with pytest.raises(DocumentError) as caught:
         Document.from_dict(data)
     assert message in str(caught.value)
+
+
+@pytest.fixture(scope="module")
+def issuer_certificates():
+    from l10n_my_einvoice.myinvois import certificate
+    return {tin: certificate.load_pkcs12(certificate.make_test_certificate(tin=tin, password=b"pw"), "pw")
+            for tin in ("C1234567890",)}
+
+
+@pytest.mark.parametrize("type_code", ["01", "02", "03", "04", "11", "12", "13", "14"])
+def test_every_type_signs_verifies_and_stays_valid_ubl(type_code, issuer_certificates):
+    from l10n_my_einvoice.myinvois import signing
+    doc = f.all_types()[type_code]
+    signed = signing.sign_xml(build(doc), issuer_certificates[doc.issuer.tin])
+    assert signing.verify(signed) == []
+    assert xml_checks.validate_xml(signed) == []
+    assert ubl.from_xml(signed).totals() == doc.totals()

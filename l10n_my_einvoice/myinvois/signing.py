@@ -29,16 +29,15 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 from lxml import etree
 
-from . import certificate
+from . import certificate, ubl
 from .certificate import Problem
+from .document import SELF_BILLED_TYPES
 
 __all__ = ["Problem", "SigningError", "sign_xml", "sign_json", "verify", "verify_signature_value",
            "diagnose", "document_digest", "signed_properties_xml"]
 
 NS = {
-    "inv": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
-    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
-    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
+    **ubl.NS,
     "ext": "urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2",
     "sig": "urn:oasis:names:specification:ubl:schema:xsd:CommonSignatureComponents-2",
     "sac": "urn:oasis:names:specification:ubl:schema:xsd:SignatureAggregateComponents-2",
@@ -48,8 +47,8 @@ NS = {
 }
 
 # Fixed values of reference §7.2.
-XADES_URN = "urn:oasis:names:specification:ubl:dsig:enveloped:xades"
-UBL_SIGNATURE_ID = "urn:oasis:names:specification:ubl:signature:Invoice"
+XADES_URN = ubl.SIGNATURE_METHOD
+UBL_SIGNATURE_ID = ubl.SIGNATURE_ID
 SIGNATURE_INFO_ID = "urn:oasis:names:specification:ubl:signature:1"
 RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
@@ -59,7 +58,6 @@ C14N11 = "http://www.w3.org/2006/12/xml-c14n11"
 XPATH_TRANSFORM = "http://www.w3.org/TR/1999/REC-xpath-19991116"
 PROPS_TYPE = "http://uri.etsi.org/01903/v1.3.2#SignedProperties"
 PROPS_ID = "id-xades-signed-props"
-SELF_BILLED_TYPES = frozenset({"11", "12", "13", "14"})
 
 # §7.4 step 9, verbatim: what LHDN hashes for the XML SignedProperties.
 SIGNED_PROPERTIES_TEMPLATE = (

@@ -7,14 +7,10 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from . import codes
+from . import codes, ubl
 
 SCHEMA_PATH = codes.DATA_DIR / "ubl-2.1" / "maindoc" / "UBL-Invoice-2.1.xsd"
-NS = {
-    "inv": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
-    "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
-    "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
-}
+NS = ubl.NS
 
 # (XPath from the root, code table, what the element is, in words)
 CODE_FIELDS = (

@@ -12,7 +12,7 @@ organisation signing certificate (PKCS#12).
     "license": "LGPL-3",
     "countries": ["my"],
     "depends": ["account", "l10n_my", "account_debit_note", "portal"],
-    "external_dependencies": {"python": ["lxml", "cryptography", "requests", "qrcode"]},
+    "external_dependencies": {"python": ["lxml", "cryptography", "requests", "qrcode", "PIL"]},
     "data": [
         "security/ir.model.access.csv",
         "data/l10n_my_einvoice.classification.xml",

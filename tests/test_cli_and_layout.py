@@ -70,15 +70,30 @@ def test_codes_command():
     assert run("codes", "nope").returncode == 2
 
 
-def test_demo_runs(tmp_path):
+def test_demo_runs_end_to_end_against_the_emulator(tmp_path):
     result = run("demo", "--out", str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 of 3 documents Valid; 1 login" in result.stdout
     for number in ("INV-2026-000123", "CN-2026-000007", "SB-2026-000042"):
-        assert any(line.strip().startswith("OK") and number in line for line in result.stdout.splitlines()), number
+        line = next(line for line in result.stdout.splitlines() if number in line and "UUID" in line)
+        assert " Valid " in line
+        assert (tmp_path / f"{number}.qr.png").read_bytes().startswith(b"\x89PNG")
     signed = sorted(tmp_path.glob("*.signed.xml"))
     assert len(signed) == 3
     assert run("verify", *map(str, signed)).returncode == 0
     assert (tmp_path / "demo-certificate.p12").exists()
+
+
+def test_qr_and_validation_link():
+    from l10n_my_einvoice.myinvois import qr
+    link = qr.validation_link("production", "F9D425P6DS7D8IU4R2X8WQNK10", "LIJAF97HJJKH8298KHADH09908570FDKK9S2LSIRK")
+    assert link == ("https://myinvois.hasil.gov.my/F9D425P6DS7D8IU4R2X8WQNK10/share/"
+                    "LIJAF97HJJKH8298KHADH09908570FDKK9S2LSIRK")
+    assert qr.validation_link("sandbox", "U", "L") == "https://preprod.myinvois.hasil.gov.my/U/share/L"
+    assert qr.qr_png(link).startswith(b"\x89PNG\r\n\x1a\n")
+    import pytest
+    with pytest.raises(ValueError):
+        qr.validation_link("production", "F9D425P6DS7D8IU4R2X8WQNK10", "")
 
 
 def test_sign_verify_diagnose(tmp_path):
@@ -131,3 +146,23 @@ def test_manifest():
     assert manifest["depends"] == ["account", "l10n_my", "account_debit_note", "portal"]
     for data_file in manifest["data"]:
         assert (ROOT / "l10n_my_einvoice" / data_file).is_file(), data_file
+
+
+def test_emulator_command_serves_on_loopback():
+    import requests
+    process = subprocess.Popen([sys.executable, "-m", "l10n_my_einvoice.myinvois", "emulator", "--port", "0"],
+                               stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    try:
+        first = process.stdout.readline().strip()
+        assert first.startswith("MyInvois emulator at http://127.0.0.1:")
+        base = first.split(" at ")[1]
+        assert requests.get(base + "/api/v1.0/documenttypes", timeout=5).status_code == 401
+        token = requests.post(base + "/connect/token", timeout=5, data={
+            "client_id": "emulator-demo", "client_secret": "emulator-demo-secret",
+            "grant_type": "client_credentials", "scope": "InvoicingAPI"}).json()["access_token"]
+        types = requests.get(base + "/api/v1.0/documenttypes", timeout=5,
+                             headers={"Authorization": f"Bearer {token}"}).json()
+        assert len(types["result"]) == 8
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

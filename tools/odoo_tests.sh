@@ -31,7 +31,7 @@ if [ "$version" != "19.0" ]; then
 fi
 missing=$("$ODOO_PYTHON" -c "
 import importlib.util as u
-print(' '.join(m for m in ('lxml', 'cryptography', 'requests', 'qrcode') if not u.find_spec(m)))")
+print(' '.join(m for m in ('lxml', 'cryptography', 'requests', 'qrcode', 'PIL') if not u.find_spec(m)))")
 if [ -n "$missing" ]; then
   say "Odoo's interpreter $ODOO_PYTHON lacks: $missing (pip install them there)"
   exit 1

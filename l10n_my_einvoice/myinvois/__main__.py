@@ -10,7 +10,8 @@
     certificate --p12 FILE --password-env VAR [--tin TIN --brn BRN]
                                          what LHDN will see in a signing certificate
     codes TABLE [CODE]                   look up an LHDN code table
-    demo [--out DIR]                     the end-to-end demonstration (no Odoo needed)
+    demo [--out DIR]                     the end-to-end demonstration against the emulator (no Odoo needed)
+    emulator [--port PORT] ...           run the MyInvois emulator on loopback (prints URL and credentials)
 """
 import argparse
 import datetime
@@ -22,8 +23,6 @@ from pathlib import Path
 from . import certificate, codes, signing, ubl, validation, xml_checks
 from .document import Document, DocumentError
 
-SAMPLES_DIR = Path(__file__).resolve().parents[2] / "samples" / "lhdn"
-DOCUMENTS_DIR = SAMPLES_DIR.parent / "documents"
 
 
 def load_document(path):
@@ -176,51 +175,8 @@ def cmd_codes(args):
 
 
 def cmd_demo(args):
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    print("1. A signing certificate shaped like an LHDN organisation certificate")
-    password = "demo-password"
-    p12 = certificate.make_test_certificate(tin="C1234567890", brn="202001012345",
-                                            organization="Contoh Teknologi Sdn. Bhd.", password=password.encode())
-    (out / "demo-certificate.p12").write_bytes(p12)
-    loaded = certificate.load_pkcs12(p12, password, company_tin="C1234567890", company_brn="202001012345")
-    print(f"   written to {out / 'demo-certificate.p12'} (password {password!r}, self-signed: "
-          "for the emulator only)")
-    print_certificate(loaded.info)
-    try:
-        certificate.load_pkcs12(p12, "wrong password")
-    except certificate.CertificateError as error:
-        print(f"   with a wrong password: {error}")
-
-    print("\n2. The bundled documents: build, validate, sign (v1.1), verify")
-    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-    failures = 0
-    for source in sorted(DOCUMENTS_DIR.glob("*.json")):
-        doc = load_document(source)
-        doc.issued_at = now  # LHDN wants the current UTC time
-        issues = validation.validate(doc, now=now)
-        signed = signing.sign_xml(ubl.to_xml(doc), loaded) if not issues else b""
-        problems = [str(f) for f in xml_checks.validate_xml(signed)] + \
-            [f"{p.code} {p.message}" for p in signing.verify(signed)] if signed else [str(i) for i in issues]
-        target = out / f"{source.stem}.signed.xml"
-        if signed:
-            target.write_bytes(signed)
-        failures += bool(problems)
-        print(f"   {'OK  ' if not problems else 'FAIL'} {doc.type_code} {doc.number:<16} {doc.currency} "
-              f"{doc.payable_amount:>10}  -> {target.name}")
-        for problem in problems:
-            print(f"        {problem}")
-
-    print("\n3. LHDN's published v1.1 samples: structure, codes and signature")
-    for sample in sorted(SAMPLES_DIR.glob("*.xml")):
-        data = sample.read_bytes()
-        findings = [str(f) for f in xml_checks.validate_xml(data)] + \
-            [f"{p.code} {p.message}" for p in signing.verify(data)]
-        print(f"   {'OK  ' if not findings else 'FAIL'} {sample.name}")
-        for finding in findings:
-            print(f"        {finding}")
-    print("\n   The findings in part 3 are errors in LHDN's own samples (see docs/reference-notes.md).")
-    return 1 if failures else 0
+    from . import demo  # starts the emulator: imported only for this command
+    return demo.run(args.out)
 
 
 def main(argv=None):
@@ -277,7 +233,12 @@ def main(argv=None):
     demo = sub.add_parser("demo", help="run the demonstration")
     demo.add_argument("--out", default="out")
     demo.set_defaults(func=cmd_demo)
+    sub.add_parser("emulator", help="run the MyInvois emulator on loopback (its own options: emulator --help)")
 
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["emulator"]:  # the emulator parses its own options
+        from .emulator import main as emulator_main
+        return emulator_main(argv[1:])
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -1,0 +1,59 @@
+"""``python -m l10n_my_einvoice.myinvois.emulator``: run the emulator standalone
+with one demo client, until Ctrl-C."""
+import argparse
+import sys
+import threading
+
+from .app import Emulator
+
+DEMO_CLIENT_ID = "emulator-demo"
+DEMO_CLIENT_SECRET = "emulator-demo-secret"
+DEMO_TIN, DEMO_BRN, DEMO_NAME = "C1234567890", "202001012345", "Contoh Teknologi Sdn. Bhd."
+# The buyer of the bundled sample documents, so TIN validation has someone to find.
+DEMO_BUYER = ("C9876543210", "Pelanggan Berhad", "BRN", "201901098765")
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(prog="python -m l10n_my_einvoice.myinvois.emulator",
+                                     description="A local MyInvois double on 127.0.0.1 for tests, demos and "
+                                                 "offline work.")
+    parser.add_argument("--port", type=int, default=8089, help="port on 127.0.0.1 (0: any free port)")
+    parser.add_argument("--state", metavar="FILE", help="keep the state in this JSON file across restarts")
+    parser.add_argument("--delay", type=float, default=3.0, metavar="SECONDS",
+                        help="seconds between submission and the Valid/Invalid decision (default 3)")
+    parser.add_argument("--client-id", default=DEMO_CLIENT_ID)
+    parser.add_argument("--client-secret", default=DEMO_CLIENT_SECRET)
+    return parser
+
+
+def main(argv=None, stop_event=None):
+    """Serve until Ctrl-C (or until ``stop_event`` is set); returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--"]:  # a delegating CLI may pass its "--" separator through
+        argv = argv[1:]
+    args = build_parser().parse_args(argv)
+    emulator = Emulator(port=args.port, validation_delay=args.delay, state_file=args.state)
+    emulator.add_client(args.client_id, args.client_secret, DEMO_TIN, DEMO_BRN)
+    emulator.add_taxpayer(DEMO_TIN, DEMO_NAME, "BRN", DEMO_BRN)
+    emulator.add_taxpayer(*DEMO_BUYER)
+    try:
+        base_url = emulator.start()
+    except OSError as error:
+        print(f"cannot listen on 127.0.0.1:{args.port}: {error}", file=sys.stderr)
+        return 1
+    print(f"MyInvois emulator at {base_url}", flush=True)
+    print(f"  client_id     {args.client_id}", flush=True)
+    print(f"  client_secret {args.client_secret}", flush=True)
+    print(f"  taxpayer      TIN {DEMO_TIN}, BRN {DEMO_BRN} ({DEMO_NAME})", flush=True)
+    print(f"  state         {args.state or 'in memory only'}; validation delay {args.delay:g} s", flush=True)
+    print("Ctrl-C stops it.", flush=True)
+    stop_event = stop_event or threading.Event()
+    try:
+        while not stop_event.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emulator.stop()
+    print("emulator stopped", flush=True)
+    return 0

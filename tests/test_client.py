@@ -29,7 +29,8 @@ def emulator():
     emu.add_client("buyer-erp", "buyer-secret", BUYER_TIN)
     emu.add_client("agent", "agent-secret", "C5555555550", represents=(TIN, "C2222222220"))
     emu.add_taxpayer(TIN, "Contoh Teknologi Sdn. Bhd.", id_type="BRN", id_value=BRN)
-    emu.add_taxpayer(BUYER_TIN, "Pelanggan Berhad", id_type="BRN", id_value="201901098765")
+    emu.add_taxpayer(BUYER_TIN, "Pelanggan Berhad", id_type="BRN", id_value="201901098765",
+                     qr_code_text="NGUxYmM5MDctMjViNy00NWZl", email="ap@pelanggan.example")
     emu.start()
     yield emu
     emu.stop()
@@ -81,6 +82,9 @@ def test_every_endpoint(emulator, certificates):
     assert erp.validate_tin(BUYER_TIN, "BRN", "000000000000") is False
     assert erp.search_tin(id_type="BRN", id_value="201901098765") == BUYER_TIN
     assert erp.search_tin(taxpayer_name="Nobody Sdn Bhd") is None
+    assert erp.qr_info("NGUxYmM5MDctMjViNy00NWZl")["tin"] == BUYER_TIN
+    with pytest.raises(api.NotFoundError):
+        erp.qr_info("bm90LWtub3du")
 
     response, submission = submit_and_wait(erp, emulator, [signed_document(emulator, certificates)])
     assert response["rejectedDocuments"] == []

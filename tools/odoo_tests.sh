@@ -60,6 +60,12 @@ if ! pg_isready -q 2>/dev/null; then
   as_root pg_ctlcluster $cluster start || { say "could not start PostgreSQL"; exit 1; }
   for _ in $(seq 30); do pg_isready -q && break; sleep 1; done
 fi
+# wkhtmltopdf renders the invoice PDFs (QR code test); pdftotext reads them back.
+if ! command -v wkhtmltopdf >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
+  say "installing wkhtmltopdf and poppler-utils from Debian"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wkhtmltopdf \
+    poppler-utils >/dev/null || { say "could not install wkhtmltopdf"; exit 1; }
+fi
 me="$(id -un)"
 if ! psql -d postgres -tAc "select 1" >/dev/null 2>&1; then
   # Odoo refuses to connect as 'postgres'; give this OS user a role of its own.

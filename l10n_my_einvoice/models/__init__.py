@@ -7,3 +7,6 @@ from . import account_move_line
 from . import account_tax
 from . import uom_uom
 from . import account_chart_template
+from . import einvoice_submission
+from . import einvoice_document
+from . import account_move

@@ -1,4 +1,5 @@
 import base64
+import datetime
 import logging
 import re
 
@@ -6,6 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..myinvois import certificate as core_certificate
+from ..myinvois import client as api_client
 from ..myinvois import codes, environments
 
 _logger = logging.getLogger(__name__)
@@ -16,6 +18,9 @@ CERTIFICATE_DETAILS = ("l10n_my_einvoice_cert_subject", "l10n_my_einvoice_cert_i
                        "l10n_my_einvoice_cert_serial", "l10n_my_einvoice_cert_valid_from",
                        "l10n_my_einvoice_cert_valid_to", "l10n_my_einvoice_cert_tin",
                        "l10n_my_einvoice_cert_brn")
+# Per process until issue 6 keeps them in the database for all workers.
+_TOKENS = api_client.MemoryTokenStore()
+_LIMITER = api_client.MemoryRateLimiter()
 ONBEHALFOF_PATTERN = re.compile(r"^[A-Z0-9]{2,14}(:[A-Za-z0-9-]{1,20})?$")
 
 
@@ -212,3 +217,98 @@ class ResCompany(models.Model):
             _logger.info("MyInvois signing certificate %s for company %s (id %s)",
                          "updated" if data else "removed", company.name, company.id)
         return True
+
+    # --- talking to MyInvois ------------------------------------------------------------------
+
+    def _l10n_my_einvoice_check_configuration(self):
+        """Raise a UserError naming every missing setting of the company."""
+        self.ensure_one()
+        secrets = self.sudo()
+        missing = [label for label, value in (
+            ("TIN", self.vat), ("ID type", self.l10n_my_identification_type),
+            ("ID number", self.l10n_my_identification_number), ("MSIC code", self.l10n_my_einvoice_msic_id),
+            ("Client ID", secrets.l10n_my_einvoice_client_id), ("Client secret", secrets.l10n_my_einvoice_client_secret),
+            ("Signing certificate", secrets.l10n_my_einvoice_certificate)) if not value]
+        if missing:
+            raise UserError(_("Company %(company)s: set %(fields)s in Settings > Invoicing > MyInvois (LHDN) before "
+                              "sending documents.", company=self.name, fields=", ".join(missing)))
+        self._l10n_my_einvoice_api_base_url()
+
+    def _l10n_my_einvoice_client(self):
+        """The API client of this company: its own credentials, tokens and rate limits
+        shared by the whole process (issue 6 moves them to the database)."""
+        self.ensure_one()
+        self._l10n_my_einvoice_check_configuration()
+        secrets = self.sudo()
+        onbehalfof = None
+        if self.l10n_my_einvoice_login_as == "intermediary":
+            onbehalfof = self.l10n_my_einvoice_onbehalfof or environments.on_behalf_of(self.vat)
+        return api_client.MyInvoisClient(
+            self._l10n_my_einvoice_api_base_url(), secrets.l10n_my_einvoice_client_id,
+            secrets.l10n_my_einvoice_client_secret, onbehalfof=onbehalfof, token_store=_TOKENS,
+            rate_limiter=_LIMITER)
+
+    def _l10n_my_einvoice_loaded_certificate(self):
+        self.ensure_one()
+        secrets = self.sudo()
+        try:
+            return core_certificate.load_pkcs12(base64.b64decode(secrets.l10n_my_einvoice_certificate),
+                                                secrets.l10n_my_einvoice_certificate_password or "")
+        except core_certificate.CertificateError as error:
+            raise UserError(_("Company %(company)s, field 'Signing certificate (PKCS#12)': %(reason)s",
+                              company=self.name, reason=error)) from None
+
+    def _l10n_my_einvoice_submit(self, documents, in_cron=False):
+        """Sign and submit ``documents`` (queued, of this company). Each document is
+        written 'sending' with its hash and committed (in a cron run) before the HTTP
+        call, so a crash mid-send leaves a trace to reconcile instead of a resend."""
+        self.ensure_one()
+        client = self._l10n_my_einvoice_client()
+        certificate = self._l10n_my_einvoice_loaded_certificate()
+        prepared = []
+        for document in documents:
+            now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+            payload, problems = document.move_id._l10n_my_einvoice_sign(document, certificate, now)
+            if problems:
+                document.write({"state": "invalid", "error_text": "\n".join(problems)})
+                document._post_state_message()
+                continue
+            prepared.append((document, payload))
+        if in_cron:
+            self.env["ir.cron"]._commit_progress(0)
+        by_code = {payload.code_number: document for document, payload in prepared}
+        for batch in api_client.split_batches([payload for _document, payload in prepared]):
+            batch_records = self.env["l10n_my_einvoice.document"].browse([by_code[p.code_number].id for p in batch])
+            try:
+                response = client.submit(batch)
+            except api_client.ServiceUnavailableError as error:
+                if not error.outcome_unknown:
+                    batch_records.write({"state": "queued"})
+                # Unknown outcome: the documents stay 'sending' until reconciled with LHDN.
+                raise
+            except api_client.RateLimitedError:
+                batch_records.write({"state": "queued"})
+                raise
+            except api_client.MyInvoisError as error:
+                for record in batch_records:
+                    record.write({"state": "invalid"})
+                    record._set_errors([{"errorCode": error.code, "error": str(error)}] + list(error.errors))
+                batch_records._post_state_message()
+                continue
+            submission = self.env["l10n_my_einvoice.submission"].create({
+                "uid": response.get("submissionUid"), "company_id": self.id,
+                "submitted_at": fields.Datetime.now()})
+            for accepted in response.get("acceptedDocuments") or []:
+                record = by_code.get(accepted.get("invoiceCodeNumber"))
+                if record:
+                    record.write({"state": "submitted", "uuid": accepted.get("uuid"), "submission_id": submission.id})
+            for rejected in response.get("rejectedDocuments") or []:
+                record = by_code.get(rejected.get("invoiceCodeNumber"))
+                if record:
+                    record.write({"state": "invalid", "submission_id": submission.id})
+                    record._set_errors([rejected.get("error") or {}])
+            if not response.get("acceptedDocuments"):
+                submission.state = "done"
+            batch_records._post_state_message()
+            if in_cron:
+                self.env["ir.cron"]._commit_progress(len(batch))

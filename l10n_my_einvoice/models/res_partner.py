@@ -25,6 +25,10 @@ class ResPartner(models.Model):
                            "separated by ';'. Empty when not registered (sent as NA).")
     ttx_registration_number = fields.Char(
         string="TTx", help="Malaysian Tourism Tax registration number. Empty when not registered (sent as NA).")
+    l10n_my_einvoice_self_billed = fields.Boolean(
+        string="Self-billed supplier",
+        help="We issue self-billed e-invoices for this supplier's bills (foreign suppliers, agents, dealers, "
+             "individuals not in business...): its vendor bills and their notes go to MyInvois as types 11-14.")
     l10n_my_einvoice_warnings = fields.Char(
         string="MyInvois warnings", compute="_compute_l10n_my_einvoice_warnings",
         help="What LHDN would refuse in this contact's TIN or phone number.")
@@ -75,4 +79,4 @@ class ResPartner(models.Model):
     def _commercial_fields(self):
         return super()._commercial_fields() + [
             "l10n_my_identification_type", "l10n_my_identification_number",
-            "sst_registration_number", "ttx_registration_number"]
+            "sst_registration_number", "ttx_registration_number", "l10n_my_einvoice_self_billed"]

@@ -2,6 +2,7 @@
 run them: the UBL 2.1 schema (element order included), then every code against
 LHDN's tables. Each finding names the element path, so a person can find it.
 """
+import copy
 import functools
 from dataclasses import dataclass
 
@@ -59,9 +60,30 @@ def parse(data):
         raise ValueError(f"not well-formed XML: {error}") from None
 
 
+DS_SERIAL = "{http://www.w3.org/2000/09/xmldsig#}X509SerialNumber"
+# libxml2 before 2.11 refuses xs:integer values over 24 digits, but an X.509 serial
+# number runs to 49 (20 bytes); LHDN's validator takes them. The serial itself is
+# checked by the signature verification (DS327/DS328), not by the schema.
+_SHORT_INTEGERS = etree.LIBXML_VERSION < (2, 11)
+
+
+def _schema_view(root):
+    """The tree to give the schema: with long serial numbers shortened on old libxml2."""
+    if not _SHORT_INTEGERS:
+        return root
+    long_serials = [n for n in root.iter(DS_SERIAL) if (n.text or "").strip().isdigit() and len(n.text.strip()) > 24]
+    if not long_serials:
+        return root
+    view = copy.deepcopy(root)
+    for node in view.iter(DS_SERIAL):
+        if (node.text or "").strip().isdigit() and len(node.text.strip()) > 24:
+            node.text = "1"
+    return view
+
+
 def check_schema(root):
     schema = invoice_schema()
-    if schema.validate(root):
+    if schema.validate(_schema_view(root)):
         return []
     return [Finding(error.path or "/", error.message, error.line) for error in schema.error_log]
 

@@ -2,4 +2,5 @@ from . import test_code_tables
 from . import test_company_certificate
 from . import test_secrets
 from . import test_partner_product_tax
+from . import test_submit_flow
 from . import test_uninstall

@@ -1,0 +1,162 @@
+import base64
+import datetime
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..myinvois import client as api_client
+from ..myinvois import qr, signing, ubl, validation
+from . import mapping
+
+_logger = logging.getLogger(__name__)
+ACTIVE_STATES = ("queued", "sending", "submitted", "valid")
+
+
+def utc_now():
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    l10n_my_einvoice_document_ids = fields.One2many("l10n_my_einvoice.document", "move_id",
+                                                    string="MyInvois documents", readonly=True)
+    l10n_my_einvoice_document_id = fields.Many2one(
+        "l10n_my_einvoice.document", string="MyInvois document", compute="_compute_l10n_my_einvoice_document_id",
+        store=True, index="btree_not_null")
+    l10n_my_einvoice_state = fields.Selection(related="l10n_my_einvoice_document_id.state", string="MyInvois",
+                                              store=True)
+    l10n_my_einvoice_uuid = fields.Char(related="l10n_my_einvoice_document_id.uuid", string="MyInvois UUID")
+    l10n_my_einvoice_validation_link = fields.Char(related="l10n_my_einvoice_document_id.validation_link",
+                                                   string="Validation link")
+    l10n_my_einvoice_validated_at = fields.Datetime(related="l10n_my_einvoice_document_id.validated_at",
+                                                    string="Validated at")
+    l10n_my_einvoice_errors = fields.Text(related="l10n_my_einvoice_document_id.error_text", string="LHDN errors")
+    l10n_my_einvoice_note_type = fields.Selection(
+        [("auto", "From the payments"), ("credit", "Credit note (02/12)"), ("refund", "Refund note (04/14)")],
+        string="MyInvois note type", default="auto", copy=False,
+        help="A credit note is sent as a refund note when the money is paid back (the note is reconciled with "
+             "a payment); choose explicitly to override.")
+
+    @api.depends("l10n_my_einvoice_document_ids")
+    def _compute_l10n_my_einvoice_document_id(self):
+        for move in self:
+            # the newest version; not [:1], the cache does not re-sort after a create
+            documents = move.l10n_my_einvoice_document_ids
+            move.l10n_my_einvoice_document_id = max(documents, key=lambda d: d.id) if documents else False
+
+    # --- what is sent ------------------------------------------------------------------
+    def _l10n_my_einvoice_is_refund(self):
+        """Money paid back: the note is reconciled with a payment (or the user says so)."""
+        self.ensure_one()
+        if self.l10n_my_einvoice_note_type != "auto":
+            return self.l10n_my_einvoice_note_type == "refund"
+        return self.payment_state in ("paid", "in_payment") and bool(self._get_reconciled_payments())
+
+    def _l10n_my_einvoice_applicable(self):
+        return self.filtered(lambda m: m.state == "posted" and m.is_invoice(include_receipts=False)
+                             and m.company_id.account_fiscal_country_id.code == "MY"
+                             and (m.move_type in ("out_invoice", "out_refund")
+                                  or m.partner_id.commercial_partner_id.l10n_my_einvoice_self_billed))
+
+    def _l10n_my_einvoice_problems(self, now):
+        """{move: [message]} for every move that cannot be sent as it is."""
+        problems = {}
+        for move in self:
+            document, issues = mapping.move_to_document(move, now)
+            messages = [f"{issue.record}, field '{issue.field}': {issue.message}" for issue in issues]
+            # The core's "required" for what the mapping already named in Odoo's words is noise.
+            messages += [str(issue) for issue in validation.validate(document, now=now)
+                         if not (issues and issue.rule == "required"
+                                 and issue.path.rsplit(".", 1)[-1] in mapping.NAMED_BY_MAPPING)]
+            if messages:
+                problems[move] = messages
+        return problems
+
+    # --- buttons -------------------------------------------------------------------------
+    def action_l10n_my_einvoice_submit(self):
+        """Queue the moves for the submission cron, after showing every problem at once."""
+        moves = self._l10n_my_einvoice_applicable()
+        not_applicable = self - moves
+        if not_applicable:
+            raise UserError(_("These cannot be sent to MyInvois (posted customer invoices and credit/debit notes, "
+                              "or bills of self-billed suppliers, of a Malaysian company): %s",
+                              ", ".join(not_applicable.mapped("display_name"))))
+        moves = moves.filtered(lambda m: m.l10n_my_einvoice_state not in ACTIVE_STATES)
+        if not moves:
+            raise UserError(_("Already sent to MyInvois (or on its way)."))
+        for company in moves.company_id:
+            company._l10n_my_einvoice_check_configuration()
+        problems = moves._l10n_my_einvoice_problems(utc_now())
+        if problems:
+            raise UserError(_("Fix these before sending to MyInvois:\n\n%s", "\n\n".join(
+                f"{move.display_name}:\n" + "\n".join(f"- {message}" for message in messages)
+                for move, messages in problems.items())))
+        self.env["l10n_my_einvoice.document"].create([{"move_id": move.id, "code_number": move.name,
+                                                       "state": "queued"} for move in moves])
+        self.env.ref("l10n_my_einvoice.ir_cron_submit")._trigger()
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+            "type": "info", "title": _("Sent to the MyInvois queue"),
+            "message": _("%s document(s) will be submitted to LHDN in a moment; the result appears on each "
+                         "invoice.", len(moves)), "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}
+
+    def action_l10n_my_einvoice_refresh(self):
+        submissions = self.l10n_my_einvoice_document_ids.filtered(lambda d: d.state == "submitted").submission_id
+        submissions._l10n_my_einvoice_poll()
+        return True
+
+    def action_l10n_my_einvoice_download_xml(self):
+        self.ensure_one()
+        return self.l10n_my_einvoice_document_id.action_download_xml()
+
+    # --- PDF --------------------------------------------------------------------------------
+    def _l10n_my_einvoice_qr_base64(self):
+        self.ensure_one()
+        link = self.l10n_my_einvoice_validation_link
+        return base64.b64encode(qr.qr_png(link)).decode() if link else False
+
+    # --- scheduled actions ------------------------------------------------------------------
+    @api.model
+    def _cron_l10n_my_einvoice_submit(self, batch_limit=1000):
+        """Sign and submit queued documents, company by company, in submissions of at
+        most 100 documents / 5 MB; commit per batch when run by the cron."""
+        documents = self.env["l10n_my_einvoice.document"].search([("state", "=", "queued")], order="id",
+                                                                 limit=batch_limit)
+        in_cron = bool(self.env.context.get("cron_id"))
+        for company in documents.company_id:
+            company_documents = documents.filtered(lambda d: d.company_id == company)
+            try:
+                company._l10n_my_einvoice_submit(company_documents, in_cron)
+            except api_client.MyInvoisError as error:
+                _logger.warning("MyInvois submission postponed for company %s: %s", company.id, error)
+        if self.env["l10n_my_einvoice.document"].search_count([("state", "=", "submitted")], limit=1):
+            self.env.ref("l10n_my_einvoice.ir_cron_poll")._trigger(
+                fields.Datetime.now() + datetime.timedelta(seconds=3))
+
+    @api.model
+    def _cron_l10n_my_einvoice_poll(self):
+        submissions = self.env["l10n_my_einvoice.submission"].search([("state", "=", "in_progress")], order="id")
+        for submission in submissions:
+            submission._l10n_my_einvoice_poll()
+            if self.env.context.get("cron_id"):
+                self.env["ir.cron"]._commit_progress(1, remaining=0)
+
+    def _l10n_my_einvoice_sign(self, document_record, certificate, now):
+        """Build and sign the move now (issue time = now, as LHDN wants)."""
+        self.ensure_one()
+        document, issues = mapping.move_to_document(self, now)
+        problems = [f"{i.record}, field '{i.field}': {i.message}" for i in issues] + \
+            [str(i) for i in validation.validate(document, now=now)]
+        if problems:
+            return None, problems
+        signed = signing.sign_xml(ubl.to_xml(document), certificate, signing_time=now,
+                                  intermediary=self.company_id.l10n_my_einvoice_login_as == "intermediary")
+        attachment = self.env["ir.attachment"].create({
+            "name": f"{self.name.replace('/', '_')}-myinvois.xml", "raw": signed, "mimetype": "application/xml",
+            "res_model": "l10n_my_einvoice.document", "res_id": document_record.id})
+        document_record.write({
+            "state": "sending", "type_code": document.type_code, "code_number": document.number,
+            "issued_at": now.replace(tzinfo=None), "attachment_id": attachment.id,
+            "document_hash": api_client.SubmissionDocument(document.number, signed).hash})
+        return api_client.SubmissionDocument(document.number, signed), []

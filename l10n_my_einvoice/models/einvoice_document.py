@@ -1,0 +1,90 @@
+import json
+
+from odoo import _, api, fields, models
+
+from ..myinvois import qr
+
+STATES = [
+    ("queued", "Queued"),
+    ("sending", "Sending"),
+    ("submitted", "Submitted"),
+    ("valid", "Valid"),
+    ("invalid", "Invalid"),
+    ("cancelled", "Cancelled"),
+]
+
+
+class L10nMyEinvoiceDocument(models.Model):
+    """One version of one move as sent to MyInvois. An Invalid document stays as
+    history; the corrected move is sent as a new version."""
+
+    _name = "l10n_my_einvoice.document"
+    _description = "MyInvois document"
+    _order = "id desc"
+    _rec_name = "code_number"
+
+    move_id = fields.Many2one("account.move", required=True, readonly=True, index=True, ondelete="restrict")
+    company_id = fields.Many2one(related="move_id.company_id", store=True, index=True)
+    state = fields.Selection(STATES, default="queued", required=True, readonly=True, index=True)
+    type_code = fields.Char(string="e-Invoice type", readonly=True)
+    code_number = fields.Char(string="Number", readonly=True, help="The move's number, sent as cbc:ID.")
+    uuid = fields.Char(string="UUID", readonly=True, index="btree_not_null", copy=False)
+    long_id = fields.Char(string="Long ID", readonly=True, copy=False)
+    submission_id = fields.Many2one("l10n_my_einvoice.submission", readonly=True, index="btree_not_null")
+    document_hash = fields.Char(readonly=True, help="SHA-256 of the exact bytes sent.")
+    issued_at = fields.Datetime(string="Issued at (UTC)", readonly=True)
+    validated_at = fields.Datetime(readonly=True)
+    attachment_id = fields.Many2one("ir.attachment", string="Signed XML", readonly=True)
+    error_json = fields.Text(readonly=True)
+    error_text = fields.Text(string="LHDN errors", readonly=True)
+    validation_link = fields.Char(compute="_compute_validation_link")
+
+    @api.depends("uuid", "long_id", "state")
+    def _compute_validation_link(self):
+        for document in self:
+            company = document.company_id
+            document.validation_link = qr.validation_link(
+                company.l10n_my_einvoice_environment, document.uuid, document.long_id,
+                company.l10n_my_einvoice_custom_url) if document.state == "valid" and document.long_id else False
+
+    def _set_errors(self, errors):
+        """LHDN's error objects, kept raw (json) and as lines an accountant can read."""
+        lines = []
+
+        def walk(error, depth=0):
+            if not isinstance(error, dict):
+                return
+            code = error.get("errorCode") or error.get("code") or ""
+            text = error.get("error") or error.get("message") or ""
+            where = error.get("propertyPath") or error.get("propertyName") or ""
+            if text:
+                lines.append("  " * depth + " ".join(filter(None, [f"[{code}]" if code else "", text,
+                                                                      f"({where})" if where else ""])))
+            for inner in error.get("innerError") or error.get("details") or []:
+                walk(inner, depth + 1)
+
+        for error in errors:
+            walk(error)
+        self.write({"error_json": json.dumps(errors, ensure_ascii=False), "error_text": "\n".join(lines) or False})
+
+    def action_download_xml(self):
+        self.ensure_one()
+        if not self.attachment_id:
+            return False
+        return {"type": "ir.actions.act_url", "url": f"/web/content/{self.attachment_id.id}?download=true",
+                "target": "download"}
+
+    def _post_state_message(self):
+        """One chatter line per state change, on the move (never a secret)."""
+        for document in self:
+            body = {
+                "submitted": _("MyInvois: %(number)s submitted (submission %(uid)s).",
+                               number=document.code_number, uid=document.submission_id.uid),
+                "valid": _("MyInvois: %(number)s is Valid. UUID %(uuid)s.", number=document.code_number,
+                           uuid=document.uuid),
+                "invalid": _("MyInvois: %(number)s is Invalid: %(errors)s", number=document.code_number,
+                             errors=document.error_text or "-"),
+                "cancelled": _("MyInvois: %(number)s cancelled.", number=document.code_number),
+            }.get(document.state)
+            if body:
+                document.move_id._message_log(body=body)

@@ -1,0 +1,56 @@
+import datetime
+
+from odoo import fields, models
+
+
+class L10nMyEinvoiceSubmission(models.Model):
+    """One API submission to LHDN (up to 100 documents)."""
+
+    _name = "l10n_my_einvoice.submission"
+    _description = "MyInvois submission"
+    _order = "id desc"
+    _rec_name = "uid"
+
+    uid = fields.Char(string="Submission UID", readonly=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    document_ids = fields.One2many("l10n_my_einvoice.document", "submission_id", readonly=True)
+    state = fields.Selection([("in_progress", "In progress"), ("done", "Done")], default="in_progress",
+                             readonly=True, index=True)
+    submitted_at = fields.Datetime(readonly=True)
+    checked_at = fields.Datetime(string="Last checked", readonly=True)
+
+    def _l10n_my_einvoice_poll(self):
+        """Ask LHDN how the documents of these submissions were judged."""
+        for submission in self:
+            client = submission.company_id._l10n_my_einvoice_client()
+            result = client.get_submission_all(submission.uid)
+            by_uuid = {document.uuid: document for document in submission.document_ids}
+            changed = self.env["l10n_my_einvoice.document"]
+            for summary in result.get("documentSummary") or []:
+                document = by_uuid.get(summary.get("uuid"))
+                status = summary.get("status")
+                if not document or document.state != "submitted" or status == "Submitted":
+                    continue
+                if status == "Valid":
+                    document.write({"state": "valid", "long_id": summary.get("longId"),
+                                    "validated_at": _lhdn_datetime(summary.get("dateTimeValidated"))})
+                elif status == "Invalid":
+                    details = client.get_document_details(document.uuid)
+                    steps = (details.get("validationResults") or {}).get("validationSteps") or []
+                    document.write({"state": "invalid"})
+                    document._set_errors([step.get("error") for step in steps
+                                          if step.get("status") == "Invalid" and step.get("error")])
+                elif status == "Cancelled":
+                    document.write({"state": "cancelled"})
+                changed |= document
+            changed._post_state_message()
+            submission.write({"checked_at": fields.Datetime.now(),
+                              "state": "in_progress" if result.get("overallStatus") == "in progress" else "done"})
+
+
+def _lhdn_datetime(value):
+    """LHDN's UTC timestamps ('2026-07-20T03:15:00Z', sometimes with fractions) as naive UTC."""
+    if not value:
+        return False
+    parsed = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)

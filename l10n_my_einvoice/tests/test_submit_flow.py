@@ -1,0 +1,201 @@
+"""From Post to Valid: every document type through the emulator over loopback HTTP."""
+import base64
+import shutil
+import subprocess
+
+from odoo.exceptions import UserError
+from odoo.fields import Command
+from odoo.tests import tagged
+
+from ..myinvois import signing, ubl, xml_checks
+from ..myinvois.emulator import Emulator
+from .common import CERT_PASSWORD, COMPANY_BRN, COMPANY_TIN, MyInvoisTestCommon
+
+CLIENT_ID, CLIENT_SECRET = "odoo-erp", "odoo-secret-51c3"
+
+
+@tagged("post_install", "-at_install")
+class TestSubmitFlow(MyInvoisTestCommon):
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.emulator = Emulator(validation_delay=0)
+        cls.emulator.add_client(CLIENT_ID, CLIENT_SECRET, COMPANY_TIN, brn=COMPANY_BRN)
+        cls.emulator.start()
+        cls.addClassCleanup(cls.emulator.stop)
+        my, selangor = cls.env.ref("base.my"), cls.env.ref("base.state_my_sgr")
+        cls.company.write({
+            "name": "Contoh Teknologi Sdn. Bhd.", "street": "Level 5, Menara Contoh", "city": "Petaling Jaya",
+            "zip": "46200", "state_id": selangor.id, "country_id": my.id, "phone": "+60378901234",
+            "l10n_my_einvoice_msic_id": cls.env.ref("l10n_my_einvoice.msic_62099").id,
+            "l10n_my_einvoice_environment": "custom", "l10n_my_einvoice_custom_url": cls.emulator.base_url,
+            "l10n_my_einvoice_client_id": CLIENT_ID, "l10n_my_einvoice_client_secret": CLIENT_SECRET,
+            "l10n_my_einvoice_certificate": base64.b64encode(cls.make_p12()),
+            "l10n_my_einvoice_certificate_password": CERT_PASSWORD,
+        })
+        cls.customer = cls.env["res.partner"].create({
+            "name": "Pelanggan Berhad", "is_company": True, "vat": "C9876543210", "country_id": my.id,
+            "state_id": cls.env.ref("base.state_my_jhr").id, "city": "Johor Bahru", "zip": "80000",
+            "street": "No. 8, Jalan Pelanggan", "phone": "+6071234567", "l10n_my_identification_type": "BRN",
+            "l10n_my_identification_number": "201901098765"})
+        cls.foreign_supplier = cls.env["res.partner"].create({
+            "name": "Cloud Hosting Inc.", "is_company": True, "country_id": cls.env.ref("base.us").id,
+            "state_id": cls.env.ref("base.state_us_5").id, "city": "San Francisco", "zip": "94105",
+            "street": "500 Market Street", "phone": "+14155550100", "l10n_my_einvoice_self_billed": True})
+        classification = cls.env.ref("l10n_my_einvoice.classification_022")
+        (cls.product_a + cls.product_b).product_tmpl_id.l10n_my_einvoice_classification_id = classification
+
+    # --- helpers ---------------------------------------------------------------------------
+    def invoice(self, move_type="out_invoice", partner=None, **values):
+        partner = partner or (self.foreign_supplier if move_type.startswith("in_") else self.customer)
+        move = self.init_invoice(move_type, partner=partner, products=self.product_a + self.product_b,
+                                 company=self.company, taxes=self.company_data["default_tax_sale"]
+                                 if move_type.startswith("out_") else self.company_data["default_tax_purchase"])
+        if values:
+            move.write(values)
+        move.action_post()
+        return move
+
+    def send(self, moves):
+        """What the button and the two crons do, with the emulator deciding in between."""
+        moves.action_l10n_my_einvoice_submit()
+        self.env["account.move"]._cron_l10n_my_einvoice_submit()
+        self.emulator.process_pending()
+        self.env["account.move"]._cron_l10n_my_einvoice_poll()
+
+    def assert_valid(self, move):
+        self.assertEqual(move.l10n_my_einvoice_state, "valid", move.l10n_my_einvoice_errors)
+        document = move.l10n_my_einvoice_document_id
+        self.assertEqual(len(document.uuid), 26)
+        self.assertTrue(document.long_id and document.validated_at)
+        signed = document.attachment_id.raw
+        self.assertEqual(signing.verify(signed), [])
+        self.assertEqual(xml_checks.validate_xml(signed), [])
+        self.assertIn(f"/{document.uuid}/share/{document.long_id}", move.l10n_my_einvoice_validation_link)
+        return ubl.from_xml(signed)
+
+    # --- the eight types ---------------------------------------------------------------------
+    def test_every_type_goes_from_posted_to_valid(self):
+        logins = self.emulator.stats.logins_for(CLIENT_ID)
+        invoice = self.invoice()
+        self.send(invoice)
+        sent = self.assert_valid(invoice)
+        self.assertEqual((sent.type_code, sent.number, sent.buyer.tin), ("01", invoice.name, "C9876543210"))
+
+        credit = self.invoice("out_refund", reversed_entry_id=invoice.id)
+        debit = self.invoice("out_invoice", debit_origin_id=invoice.id)
+        refund = self.invoice("out_refund", reversed_entry_id=invoice.id, l10n_my_einvoice_note_type="refund")
+        bill = self.invoice("in_invoice")
+        self.send(credit + debit + refund + bill)
+        for move, code in ((credit, "02"), (debit, "03"), (refund, "04"), (bill, "11")):
+            sent = self.assert_valid(move)
+            self.assertEqual(sent.type_code, code, move.name)
+            if code != "11":
+                reference = sent.billing_references[0]
+                self.assertEqual((reference.uuid, reference.number),
+                                 (invoice.l10n_my_einvoice_uuid, invoice.name), "the original as submitted")
+        self.assertEqual(sent.supplier.tin, "EI00000000030", "a foreign supplier's general TIN")
+        self.assertEqual(sent.buyer.tin, COMPANY_TIN)
+
+        sb_credit = self.invoice("in_refund", reversed_entry_id=bill.id)
+        sb_debit = self.invoice("in_invoice", debit_origin_id=bill.id)
+        sb_refund = self.invoice("in_refund", reversed_entry_id=bill.id, l10n_my_einvoice_note_type="refund")
+        self.send(sb_credit + sb_debit + sb_refund)
+        for move, code in ((sb_credit, "12"), (sb_debit, "13"), (sb_refund, "14")):
+            sent = self.assert_valid(move)
+            self.assertEqual(sent.type_code, code)
+            self.assertEqual(sent.billing_references[0].uuid, bill.l10n_my_einvoice_uuid)
+        self.assertLessEqual(self.emulator.stats.logins_for(CLIENT_ID) - logins, 1, "one token for all calls")
+        self.assertIn("is Valid", invoice.message_ids[0].body)
+
+    def test_amounts_sent_are_odoos(self):
+        sent_move = self.invoice()
+        self.send(sent_move)
+        sent = self.assert_valid(sent_move)
+        amounts = sent.amounts()
+        self.assertEqual(float(amounts.tax_exclusive), sent_move.amount_untaxed)
+        self.assertEqual(float(amounts.tax_total), sent_move.amount_tax)
+        self.assertEqual(float(amounts.payable), sent_move.amount_total)
+
+    # --- problems -----------------------------------------------------------------------------
+    def test_missing_data_is_shown_at_once_and_nothing_is_sent(self):
+        nobody = self.env["res.partner"].create({"name": "Walk-in Sdn Bhd", "country_id": self.env.ref("base.my").id,
+                                                 "state_id": self.env.ref("base.state_my_sgr").id, "city": "Shah Alam",
+                                                 "street": "Jalan 1", "phone": "+60355551234"})
+        bare_product = self.env["product.product"].create({"name": "Unclassified thing", "lst_price": 10})
+        submits = self.emulator.stats.requests("submit")
+        chf = self.env.ref("base.CHF")
+        chf.active = True
+        self.env["res.currency.rate"].search([("currency_id", "=", chf.id)]).unlink()
+        move = self.init_invoice("out_invoice", partner=nobody, products=bare_product, company=self.company,
+                                 currency=chf)
+        move.action_post()
+        with self.assertRaises(UserError) as caught:
+            move.action_l10n_my_einvoice_submit()
+        message = str(caught.exception)
+        self.assertIn(move.display_name, message)
+        self.assertIn("Walk-in Sdn Bhd, field 'Tax ID'", message)
+        self.assertIn("Unclassified thing, field 'MyInvois classification'", message)
+        self.assertIn("CHF, field 'Rates': No exchange rate of CHF", message)
+        self.assertFalse(self.env["l10n_my_einvoice.document"].search([("move_id", "=", move.id)]))
+        self.assertEqual(self.emulator.stats.requests("submit"), submits, "nothing was sent")
+
+    def test_invalid_shows_lhdn_errors_then_valid_after_the_fix(self):
+        invoice = self.invoice()
+        # LHDN's clock an hour behind ours: our issue time is "in the future" for it.
+        self.emulator.clock.advance(-3600)
+        try:
+            self.send(invoice)
+        finally:
+            self.emulator.clock.advance(3600)
+        self.assertEqual(invoice.l10n_my_einvoice_state, "invalid")
+        self.assertIn("future", invoice.l10n_my_einvoice_errors)
+        self.assertEqual(invoice.state, "posted", "an Invalid result never unposts the move")
+        self.send(invoice)
+        self.assert_valid(invoice)
+        self.assertEqual(invoice.l10n_my_einvoice_document_ids.sorted("id").mapped("state"), ["invalid", "valid"])
+
+    def test_a_move_is_not_queued_twice(self):
+        invoice = self.invoice()
+        invoice.action_l10n_my_einvoice_submit()
+        with self.assertRaisesRegex(UserError, "Already sent"):
+            invoice.action_l10n_my_einvoice_submit()
+        self.assertEqual(len(invoice.l10n_my_einvoice_document_ids), 1)
+
+    def test_the_cron_sends_250_invoices_in_three_submissions(self):
+        submits = self.emulator.stats.requests("submit")
+        moves = self.env["account.move"].create([{
+            "move_type": "out_invoice", "partner_id": self.customer.id, "invoice_date": "2026-11-20",
+            "invoice_line_ids": [Command.create({"product_id": self.product_a.id, "price_unit": 100 + i,
+                                                 "tax_ids": [Command.set(self.company_data["default_tax_sale"].ids)]})],
+        } for i in range(250)])
+        moves.action_post()
+        self.send(moves)
+        self.assertEqual(set(moves.mapped("l10n_my_einvoice_state")), {"valid"})
+        self.assertEqual(len(moves.l10n_my_einvoice_document_id.submission_id), 3)
+        self.assertEqual(sorted(len(s.document_ids) for s in moves.l10n_my_einvoice_document_id.submission_id),
+                         [50, 100, 100])
+        self.assertEqual(self.emulator.stats.requests("submit") - submits, 3)
+
+    # --- the PDF ----------------------------------------------------------------------------------
+    def test_the_pdf_of_a_valid_invoice_carries_the_qr_code_and_link(self):
+        invoice = self.invoice()
+        report = self.env["ir.actions.report"]
+        html, _ = report._render_qweb_html("account.report_invoice", invoice.ids)
+        self.assertNotIn(b"MyInvois e-Invoice", html, "nothing MyInvois before it is Valid")
+        self.send(invoice)
+        self.assert_valid(invoice)
+        html, _ = report._render_qweb_html("account.report_invoice", invoice.ids)
+        self.assertIn(invoice.l10n_my_einvoice_validation_link.encode(), html)
+        self.assertIn(b'src="data:image/png;base64,', html)
+        self.assertIn(invoice.l10n_my_einvoice_uuid.encode(), html)
+        if not shutil.which("wkhtmltopdf") or not shutil.which("pdftotext"):
+            self.fail("wkhtmltopdf and pdftotext are needed (tools/odoo_tests.sh installs them)")
+        pdf, _ = report.with_context(force_report_rendering=True)._render_qweb_pdf("account.report_invoice",
+                                                                                   invoice.ids)
+        self.assertTrue(pdf.startswith(b"%PDF"))
+        self.assertIn(b"/Subtype /Image", pdf)
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        self.assertIn(invoice.l10n_my_einvoice_uuid, text)
+        self.assertIn("share", text)

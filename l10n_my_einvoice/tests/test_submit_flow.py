@@ -192,6 +192,9 @@ class TestSubmitFlow(MyInvoisTestCommon):
         self.assertIn(invoice.l10n_my_einvoice_uuid.encode(), html)
         if not shutil.which("wkhtmltopdf") or not shutil.which("pdftotext"):
             self.fail("wkhtmltopdf and pdftotext are needed (tools/odoo_tests.sh installs them)")
+        # wkhtmltopdf fetches assets from report.url: a closed loopback port, so that no
+        # other server on this machine (a dev Odoo on 8069) answers instead.
+        self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
         pdf, _ = report.with_context(force_report_rendering=True)._render_qweb_pdf("account.report_invoice",
                                                                                    invoice.ids)
         self.assertTrue(pdf.startswith(b"%PDF"))
@@ -199,3 +202,24 @@ class TestSubmitFlow(MyInvoisTestCommon):
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
         self.assertIn(invoice.l10n_my_einvoice_uuid, text)
         self.assertIn("share", text)
+
+    def test_access_by_role_and_company(self):
+        from odoo.exceptions import AccessError
+        from odoo.tests import new_test_user
+        invoice = self.invoice()
+        self.send(invoice)
+        reader = new_test_user(self.env, login="my_reader", groups="account.group_account_readonly",
+                               company_id=self.company.id, company_ids=[self.company.id])
+        clerk = new_test_user(self.env, login="my_clerk", groups="account.group_account_invoice",
+                              company_id=self.company.id, company_ids=[self.company.id])
+        document = invoice.l10n_my_einvoice_document_id
+        self.assertEqual(document.with_user(reader).state, "valid")
+        with self.assertRaises(AccessError):
+            self.env["l10n_my_einvoice.document"].with_user(reader).create({"move_id": invoice.id})
+        other = self.setup_other_company(name="Other Sdn Bhd")["company"]
+        outsider = new_test_user(self.env, login="my_outsider", groups="account.group_account_invoice",
+                                 company_id=other.id, company_ids=[other.id])
+        self.assertFalse(self.env["l10n_my_einvoice.document"].with_user(outsider).search([("id", "=", document.id)]))
+        second = self.invoice()
+        second.with_user(clerk).action_l10n_my_einvoice_submit()
+        self.assertEqual(second.l10n_my_einvoice_state, "queued")

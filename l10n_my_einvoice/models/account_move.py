@@ -93,6 +93,8 @@ class AccountMove(models.Model):
             raise UserError(_("Fix these before sending to MyInvois:\n\n%s", "\n\n".join(
                 f"{move.display_name}:\n" + "\n".join(f"- {message}" for message in messages)
                 for move, messages in problems.items())))
+        # Pending state changes first: the database allows one active document per move.
+        self.env["l10n_my_einvoice.document"].flush_model(["state"])
         self.env["l10n_my_einvoice.document"].create([{"move_id": move.id, "code_number": move.name,
                                                        "state": "queued"} for move in moves])
         self.env.ref("l10n_my_einvoice.ir_cron_submit")._trigger()
@@ -121,8 +123,8 @@ class AccountMove(models.Model):
     def _cron_l10n_my_einvoice_submit(self, batch_limit=1000):
         """Sign and submit queued documents, company by company, in submissions of at
         most 100 documents / 5 MB; commit per batch when run by the cron."""
-        documents = self.env["l10n_my_einvoice.document"].search([("state", "=", "queued")], order="id",
-                                                                 limit=batch_limit)
+        self.env["l10n_my_einvoice.document"].flush_model()
+        documents = self.env["l10n_my_einvoice.document"]._lock_queued(batch_limit)
         in_cron = bool(self.env.context.get("cron_id"))
         for company in documents.company_id:
             company_documents = documents.filtered(lambda d: d.company_id == company)

@@ -39,6 +39,24 @@ class L10nMyEinvoiceDocument(models.Model):
     error_text = fields.Text(string="LHDN errors", readonly=True)
     validation_link = fields.Char(compute="_compute_validation_link")
 
+    # A move has at most one document on its way or Valid: two clicks, two workers or
+    # a retry can never put the same invoice in front of LHDN twice.
+    _one_active_per_move = models.UniqueIndex(
+        "(move_id) WHERE state IN ('queued', 'sending', 'submitted', 'valid')",
+        "This invoice is already queued, being sent, submitted or Valid in MyInvois.")
+
+    @api.model
+    def _lock_queued(self, limit):
+        """Queued documents this worker takes: rows locked, skipping those another
+        worker holds, so two cron runs never take the same document."""
+        self.env.cr.execute("""
+            SELECT id FROM l10n_my_einvoice_document
+             WHERE state = 'queued'
+             ORDER BY id
+             LIMIT %s
+               FOR UPDATE SKIP LOCKED""", [limit])
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
     @api.depends("uuid", "long_id", "state")
     def _compute_validation_link(self):
         for document in self:

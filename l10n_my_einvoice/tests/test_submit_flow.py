@@ -223,3 +223,12 @@ class TestSubmitFlow(MyInvoisTestCommon):
         second = self.invoice()
         second.with_user(clerk).action_l10n_my_einvoice_submit()
         self.assertEqual(second.l10n_my_einvoice_state, "queued")
+
+    def test_the_database_refuses_a_second_active_document(self):
+        import psycopg2
+        from odoo.tools import mute_logger
+        invoice = self.invoice()
+        invoice.action_l10n_my_einvoice_submit()
+        with self.assertRaises(psycopg2.errors.UniqueViolation), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            self.env["l10n_my_einvoice.document"].create({"move_id": invoice.id, "state": "queued"})
+            self.env.flush_all()

@@ -123,9 +123,10 @@ class AccountMove(models.Model):
     def _cron_l10n_my_einvoice_submit(self, batch_limit=1000):
         """Sign and submit queued documents, company by company, in submissions of at
         most 100 documents / 5 MB; commit per batch when run by the cron."""
+        in_cron = bool(self.env.context.get("cron_id"))
+        self._l10n_my_einvoice_reconcile_sending(in_cron)
         self.env["l10n_my_einvoice.document"].flush_model()
         documents = self.env["l10n_my_einvoice.document"]._lock_queued(batch_limit)
-        in_cron = bool(self.env.context.get("cron_id"))
         for company in documents.company_id:
             company_documents = documents.filtered(lambda d: d.company_id == company)
             try:
@@ -135,6 +136,20 @@ class AccountMove(models.Model):
         if self.env["l10n_my_einvoice.document"].search_count([("state", "=", "submitted")], limit=1):
             self.env.ref("l10n_my_einvoice.ir_cron_poll")._trigger(
                 fields.Datetime.now() + datetime.timedelta(seconds=3))
+
+    @api.model
+    def _l10n_my_einvoice_reconcile_sending(self, in_cron=False, min_age=datetime.timedelta(minutes=2)):
+        """Before sending anything: documents still 'sending' since ``min_age`` (the
+        call that sent them died or timed out) are reconciled with LHDN."""
+        cutoff = fields.Datetime.now() - min_age
+        stale = self.env["l10n_my_einvoice.document"].search([("state", "=", "sending"), ("write_date", "<=", cutoff)])
+        for company in stale.company_id:
+            try:
+                company._l10n_my_einvoice_reconcile(stale.filtered(lambda d: d.company_id == company))
+            except api_client.MyInvoisError as error:
+                _logger.warning("MyInvois reconciliation postponed for company %s: %s", company.id, error)
+            if in_cron:
+                self.env["ir.cron"]._commit_progress(0)
 
     @api.model
     def _cron_l10n_my_einvoice_poll(self):

@@ -258,6 +258,39 @@ class ResCompany(models.Model):
             raise UserError(_("Company %(company)s, field 'Signing certificate (PKCS#12)': %(reason)s",
                               company=self.name, reason=error)) from None
 
+    def _l10n_my_einvoice_reconcile(self, documents):
+        """Documents left 'sending' (timeout, dropped connection, crash after the HTTP
+        call) are looked up at LHDN by number before anything is sent again: found,
+        they take LHDN's UUID and state; not found, they go back to the queue."""
+        self.ensure_one()
+        client = self._l10n_my_einvoice_client()
+        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        for document in documents:
+            sent_from = (document.issued_at or document.write_date).replace(tzinfo=datetime.timezone.utc)
+            found = client.search_documents(
+                searchQuery=document.code_number, invoiceDirection="Sent",
+                submissionDateFrom=sent_from - datetime.timedelta(minutes=5), submissionDateTo=now,
+            ).get("result") or []
+            # Ours = same number and same issue time (LHDN's own duplicate key): an older
+            # document that reused the number is not mistaken for this one.
+            issued = document.issued_at.strftime("%Y-%m-%dT%H:%M:%SZ") if document.issued_at else None
+            match = [item for item in found if item.get("internalId") == document.code_number
+                     and item.get("dateTimeIssued") == issued
+                     and item.get("status") in ("Submitted", "Valid", "Invalid")]
+            if not match:
+                document.write({"state": "queued"})
+                _logger.info("MyInvois: %s never reached LHDN; queued again", document.code_number)
+                continue
+            item = max(match, key=lambda i: i.get("dateTimeReceived") or "")
+            uid = item.get("submissionUID") or item.get("submissionUid")
+            submission = self.env["l10n_my_einvoice.submission"].search(
+                [("uid", "=", uid), ("company_id", "=", self.id)], limit=1) or \
+                self.env["l10n_my_einvoice.submission"].create({"uid": uid, "company_id": self.id,
+                                                                 "submitted_at": fields.Datetime.now()})
+            submission.state = "in_progress"
+            document.write({"state": "submitted", "uuid": item.get("uuid"), "submission_id": submission.id})
+            document._post_state_message()
+
     def _l10n_my_einvoice_submit(self, documents, in_cron=False):
         """Sign and submit ``documents`` (queued, of this company). Each document is
         written 'sending' with its hash and committed (in a cron run) before the HTTP
@@ -286,6 +319,8 @@ class ResCompany(models.Model):
                     batch_records.write({"state": "queued"})
                 # Unknown outcome: the documents stay 'sending' until reconciled with LHDN.
                 raise
+            except api_client.DuplicateSubmissionError:
+                continue  # the same payload arrived before: 'sending' rows are reconciled, never an error
             except api_client.RateLimitedError:
                 batch_records.write({"state": "queued"})
                 raise

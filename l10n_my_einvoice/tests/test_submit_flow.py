@@ -20,16 +20,12 @@ class TestSubmitFlow(MyInvoisTestCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.emulator = Emulator(validation_delay=0)
-        cls.emulator.add_client(CLIENT_ID, CLIENT_SECRET, COMPANY_TIN, brn=COMPANY_BRN)
-        cls.emulator.start()
-        cls.addClassCleanup(cls.emulator.stop)
         my, selangor = cls.env.ref("base.my"), cls.env.ref("base.state_my_sgr")
         cls.company.write({
             "name": "Contoh Teknologi Sdn. Bhd.", "street": "Level 5, Menara Contoh", "city": "Petaling Jaya",
             "zip": "46200", "state_id": selangor.id, "country_id": my.id, "phone": "+60378901234",
             "l10n_my_einvoice_msic_id": cls.env.ref("l10n_my_einvoice.msic_62099").id,
-            "l10n_my_einvoice_environment": "custom", "l10n_my_einvoice_custom_url": cls.emulator.base_url,
+            "l10n_my_einvoice_environment": "custom",
             "l10n_my_einvoice_client_id": CLIENT_ID, "l10n_my_einvoice_client_secret": CLIENT_SECRET,
             "l10n_my_einvoice_certificate": base64.b64encode(cls.make_p12()),
             "l10n_my_einvoice_certificate_password": CERT_PASSWORD,
@@ -45,6 +41,14 @@ class TestSubmitFlow(MyInvoisTestCommon):
             "street": "500 Market Street", "phone": "+14155550100", "l10n_my_einvoice_self_billed": True})
         classification = cls.env.ref("l10n_my_einvoice.classification_022")
         (cls.product_a + cls.product_b).product_tmpl_id.l10n_my_einvoice_classification_id = classification
+
+    def setUp(self):
+        super().setUp()
+        # A fresh LHDN per test: invoice numbers restart with every rolled-back test.
+        self.emulator = Emulator(validation_delay=0)
+        self.emulator.add_client(CLIENT_ID, CLIENT_SECRET, COMPANY_TIN, brn=COMPANY_BRN)
+        self.company.l10n_my_einvoice_custom_url = self.emulator.start()
+        self.addCleanup(self.emulator.stop)
 
     # --- helpers ---------------------------------------------------------------------------
     def invoice(self, move_type="out_invoice", partner=None, **values):
@@ -232,3 +236,38 @@ class TestSubmitFlow(MyInvoisTestCommon):
         with self.assertRaises(psycopg2.errors.UniqueViolation), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
             self.env["l10n_my_einvoice.document"].create({"move_id": invoice.id, "state": "queued"})
             self.env.flush_all()
+
+    def test_a_dropped_submission_is_reconciled_not_sent_twice(self):
+        from datetime import timedelta
+        invoices = self.invoice() + self.invoice()
+        invoices.action_l10n_my_einvoice_submit()
+        # LHDN stores the submission, then the connection drops before Odoo hears back.
+        self.emulator.inject("submit", "drop_after_accept")
+        self.env["account.move"]._cron_l10n_my_einvoice_submit()
+        self.assertEqual(set(invoices.mapped("l10n_my_einvoice_state")), {"sending"})
+        submits = self.emulator.stats.requests("submit")
+        self.emulator.process_pending()
+        # The next run looks the documents up at LHDN before sending anything.
+        self.env["account.move"]._l10n_my_einvoice_reconcile_sending(min_age=timedelta(0))
+        self.env["account.move"]._cron_l10n_my_einvoice_submit()
+        self.env["account.move"]._cron_l10n_my_einvoice_poll()
+        self.assertEqual(set(invoices.mapped("l10n_my_einvoice_state")), {"valid"})
+        self.assertEqual(self.emulator.stats.requests("submit"), submits, "nothing was sent again")
+        for invoice in invoices:
+            self.assertEqual(len(self.emulator.documents_by_code(invoice.name)), 1, "LHDN holds it once")
+
+    def test_a_submission_that_never_arrived_is_queued_again_and_sent(self):
+        from datetime import timedelta
+        invoice = self.invoice()
+        invoice.action_l10n_my_einvoice_submit()
+        self.emulator.inject("submit", "drop")  # connection lost before LHDN took anything
+        self.env["account.move"]._cron_l10n_my_einvoice_submit()
+        self.assertEqual(invoice.l10n_my_einvoice_state, "sending")
+        self.assertEqual(self.emulator.documents_by_code(invoice.name), [])
+        self.env["account.move"]._l10n_my_einvoice_reconcile_sending(min_age=timedelta(0))
+        self.assertEqual(invoice.l10n_my_einvoice_state, "queued")
+        self.env["account.move"]._cron_l10n_my_einvoice_submit()
+        self.emulator.process_pending()
+        self.env["account.move"]._cron_l10n_my_einvoice_poll()
+        self.assertEqual(invoice.l10n_my_einvoice_state, "valid")
+        self.assertEqual(len(self.emulator.documents_by_code(invoice.name)), 1)

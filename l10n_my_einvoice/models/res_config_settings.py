@@ -1,4 +1,7 @@
 from odoo import fields, models
+from odoo.exceptions import UserError
+
+from ..myinvois import client as api_client
 
 
 class ResConfigSettings(models.TransientModel):
@@ -50,3 +53,24 @@ class ResConfigSettings(models.TransientModel):
             "target": "new",
             "context": {"default_company_id": self.company_id.id},
         }
+
+    def action_l10n_my_einvoice_test_connection(self):
+        """Log in with the saved credentials and read the document types: proves the
+        URL, the client ID/secret and (for an intermediary) the onbehalfof right."""
+        self.ensure_one()
+        self.execute()  # test what is on the screen, saved
+        company = self.company_id
+        client = company._l10n_my_einvoice_client()
+        client.tokens.invalidate(client.token_key)  # a real login, not a cached token
+        try:
+            client.login()
+            types = client.document_types().get("result") or []
+        except api_client.MyInvoisError as error:
+            raise UserError(self.env._("MyInvois connection failed for %(company)s at %(url)s: %(reason)s",
+                                       company=company.name, url=client.base_url, reason=error)) from None
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+            "type": "success", "title": self.env._("Connected to MyInvois"),
+            "message": self.env._("Logged in at %(url)s%(who)s; %(count)s document types available.",
+                                  url=client.base_url, count=len(types),
+                                  who=self.env._(" on behalf of %s", client.onbehalfof) if client.onbehalfof else ""),
+            "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}

@@ -138,17 +138,6 @@ def cmd_diagnose(args):
     return 1 if any(problem.blocking for problem in problems) else 0
 
 
-def print_certificate(info, out=sys.stdout):
-    print(f"  subject     {info.subject}", file=out)
-    print(f"  issuer      {info.issuer}", file=out)
-    print(f"  serial      {info.serial}", file=out)
-    print(f"  valid       {info.not_before:%Y-%m-%d} .. {info.not_after:%Y-%m-%d} (UTC)", file=out)
-    print(f"  TIN / BRN   {info.tin or '-'} / {info.brn or '-'}", file=out)
-    for problem in info.problems:
-        kind = "ERROR" if problem.blocking else "warning"
-        print(f"  {kind} {problem.code}: {problem.message}", file=out)
-
-
 def cmd_certificate(args):
     try:
         loaded = open_certificate(args.p12, args.password_env, company_tin=args.tin, company_brn=args.brn)
@@ -156,7 +145,8 @@ def cmd_certificate(args):
         print(f"{args.p12}: {error}")
         return 1
     print(f"{args.p12}:")
-    print_certificate(loaded.info)
+    for line in loaded.info.summary():
+        print(f"  {line}")
     return 1 if loaded.info.errors else 0
 
 

@@ -77,6 +77,13 @@ class CertificateInfo:
     def warnings(self):
         return tuple(p for p in self.problems if not p.blocking)
 
+    def summary(self):
+        """Lines describing the certificate as LHDN will read it (CLI, demo)."""
+        lines = [f"subject     {self.subject}", f"issuer      {self.issuer}", f"serial      {self.serial}",
+                 f"valid       {self.not_before:%Y-%m-%d} .. {self.not_after:%Y-%m-%d} (UTC)",
+                 f"TIN / BRN   {self.tin or '-'} / {self.brn or '-'}"]
+        return lines + [f"{'ERROR' if p.blocking else 'warning'} {p.code}: {p.message}" for p in self.problems]
+
 
 @dataclass(frozen=True)
 class LoadedCertificate:

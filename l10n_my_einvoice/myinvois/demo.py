@@ -24,16 +24,6 @@ def load(name):
     return Document.from_dict(json.loads((DOCUMENTS_DIR / f"{name}.json").read_text(encoding="utf-8")))
 
 
-def print_certificate(info):
-    print(f"   subject     {info.subject}")
-    print(f"   issuer      {info.issuer}")
-    print(f"   serial      {info.serial}")
-    print(f"   valid       {info.not_before:%Y-%m-%d} .. {info.not_after:%Y-%m-%d} (UTC)")
-    print(f"   TIN / BRN   {info.tin or '-'} / {info.brn or '-'}")
-    for problem in info.problems:
-        print(f"   {'ERROR' if problem.blocking else 'warning'} {problem.code}: {problem.message}")
-
-
 def sign_document(doc, loaded, now):
     """Stamp, validate, build, sign and check one document; raises with the problems."""
     doc.issued_at = now
@@ -70,7 +60,8 @@ def run(out_dir):
     (out / "demo-certificate.p12").write_bytes(p12)
     loaded = certificate.load_pkcs12(p12, password, company_tin=COMPANY_TIN, company_brn=COMPANY_BRN)
     print(f"   {out / 'demo-certificate.p12'} (password {password!r}; self-signed, so only the emulator accepts it)")
-    print_certificate(loaded.info)
+    for line in loaded.info.summary():
+        print(f"   {line}")
 
     with Emulator(validation_delay=3) as emulator:
         emulator.add_client(CLIENT_ID, CLIENT_SECRET, COMPANY_TIN, brn=COMPANY_BRN)

@@ -271,3 +271,14 @@ class TestSubmitFlow(MyInvoisTestCommon):
         self.env["account.move"]._cron_l10n_my_einvoice_poll()
         self.assertEqual(invoice.l10n_my_einvoice_state, "valid")
         self.assertEqual(len(self.emulator.documents_by_code(invoice.name)), 1)
+
+    def test_connection_button(self):
+        settings = self.env["res.config.settings"].create({})
+        result = settings.action_l10n_my_einvoice_test_connection()
+        self.assertEqual(result["params"]["type"], "success")
+        self.assertIn("8 document types", result["params"]["message"])
+        self.company.l10n_my_einvoice_client_secret = "wrong-secret-value"
+        with self.assertRaises(UserError) as caught:
+            self.env["res.config.settings"].create({}).action_l10n_my_einvoice_test_connection()
+        self.assertIn("MyInvois connection failed for Contoh Teknologi Sdn. Bhd.", str(caught.exception))
+        self.assertNotIn("wrong-secret-value", str(caught.exception))

@@ -105,7 +105,11 @@ class AccountMove(models.Model):
 
     def action_l10n_my_einvoice_refresh(self):
         submissions = self.l10n_my_einvoice_document_ids.filtered(lambda d: d.state == "submitted").submission_id
-        submissions._l10n_my_einvoice_poll()
+        try:
+            submissions._l10n_my_einvoice_poll()
+        except api_client.MyInvoisError as error:
+            raise UserError(_("MyInvois could not be asked for the status now (%(reason)s). Nothing is lost: the "
+                              "scheduled action asks again.", reason=error)) from None
         return True
 
     def action_l10n_my_einvoice_download_xml(self):
@@ -131,7 +135,9 @@ class AccountMove(models.Model):
             company_documents = documents.filtered(lambda d: d.company_id == company)
             try:
                 company._l10n_my_einvoice_submit(company_documents, in_cron)
-            except api_client.MyInvoisError as error:
+            except (api_client.MyInvoisError, UserError) as error:
+                # LHDN unavailable, or the company's settings incomplete: the documents stay
+                # queued (or 'sending', to be reconciled) and the next run tries again.
                 _logger.warning("MyInvois submission postponed for company %s: %s", company.id, error)
         if self.env["l10n_my_einvoice.document"].search_count([("state", "=", "submitted")], limit=1):
             self.env.ref("l10n_my_einvoice.ir_cron_poll")._trigger(

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..myinvois import certificate as core_certificate
 from ..myinvois import client as api_client
-from ..myinvois import codes, environments
+from ..myinvois import codes, environments, signing
 
 _logger = logging.getLogger(__name__)
 
@@ -301,7 +301,11 @@ class ResCompany(models.Model):
         prepared = []
         for document in documents:
             now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
-            payload, problems = document.move_id._l10n_my_einvoice_sign(document, certificate, now)
+            try:
+                payload, problems = document.move_id._l10n_my_einvoice_sign(document, certificate, now)
+            except signing.SigningError as error:  # e.g. the certificate expired since the upload
+                payload, problems = None, [_("Company %(company)s, field 'Signing certificate (PKCS#12)': "
+                                             "%(reason)s", company=self.name, reason=error)]
             if problems:
                 document.write({"state": "invalid", "error_text": "\n".join(problems)})
                 document._post_state_message()

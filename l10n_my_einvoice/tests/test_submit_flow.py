@@ -282,3 +282,24 @@ class TestSubmitFlow(MyInvoisTestCommon):
             self.env["res.config.settings"].create({}).action_l10n_my_einvoice_test_connection()
         self.assertIn("MyInvois connection failed for Contoh Teknologi Sdn. Bhd.", str(caught.exception))
         self.assertNotIn("wrong-secret-value", str(caught.exception))
+
+    def test_an_unusable_certificate_is_reported_on_the_invoice(self):
+        from datetime import datetime, timedelta, timezone
+        invoice = self.invoice()
+        invoice.action_l10n_my_einvoice_submit()
+        expired = self.make_p12(not_before=datetime.now(timezone.utc) - timedelta(days=400), days=365)
+        self.company.write({"l10n_my_einvoice_certificate": base64.b64encode(expired)})
+        self.env["account.move"]._cron_l10n_my_einvoice_submit()
+        self.assertEqual(invoice.l10n_my_einvoice_state, "invalid")
+        self.assertIn("field 'Signing certificate (PKCS#12)'", invoice.l10n_my_einvoice_errors)
+        self.assertIn("DS304", invoice.l10n_my_einvoice_errors)
+        self.assertEqual(self.emulator.stats.requests("submit"), 0)
+
+    def test_refresh_when_lhdn_is_down_says_so(self):
+        invoice = self.invoice()
+        invoice.action_l10n_my_einvoice_submit()
+        self.env["account.move"]._cron_l10n_my_einvoice_submit()
+        self.emulator.inject("get_submission", "status", status=503, times=10)
+        with self.assertRaisesRegex(UserError, "Nothing is lost"):
+            invoice.action_l10n_my_einvoice_refresh()
+        self.assertEqual(invoice.l10n_my_einvoice_state, "submitted")

@@ -60,16 +60,22 @@ class AccountMove(models.Model):
                              and (m.move_type in ("out_invoice", "out_refund")
                                   or m.partner_id.commercial_partner_id.l10n_my_einvoice_self_billed))
 
+    def _l10n_my_einvoice_build(self, now):
+        """(core Document, [problem message]) of the move issued at ``now``."""
+        self.ensure_one()
+        document, issues = mapping.move_to_document(self, now)
+        messages = [f"{issue.record}, field '{issue.field}': {issue.message}" for issue in issues]
+        # The core's "required" for what the mapping already named in Odoo's words is noise.
+        messages += [str(issue) for issue in validation.validate(document, now=now)
+                     if not (issues and issue.rule == "required"
+                             and issue.path.rsplit(".", 1)[-1] in mapping.NAMED_BY_MAPPING)]
+        return document, messages
+
     def _l10n_my_einvoice_problems(self, now):
         """{move: [message]} for every move that cannot be sent as it is."""
         problems = {}
         for move in self:
-            document, issues = mapping.move_to_document(move, now)
-            messages = [f"{issue.record}, field '{issue.field}': {issue.message}" for issue in issues]
-            # The core's "required" for what the mapping already named in Odoo's words is noise.
-            messages += [str(issue) for issue in validation.validate(document, now=now)
-                         if not (issues and issue.rule == "required"
-                                 and issue.path.rsplit(".", 1)[-1] in mapping.NAMED_BY_MAPPING)]
+            messages = move._l10n_my_einvoice_build(now)[1]
             if messages:
                 problems[move] = messages
         return problems
@@ -160,26 +166,29 @@ class AccountMove(models.Model):
     @api.model
     def _cron_l10n_my_einvoice_poll(self):
         submissions = self.env["l10n_my_einvoice.submission"].search([("state", "=", "in_progress")], order="id")
-        for submission in submissions:
-            submission._l10n_my_einvoice_poll()
+        for done, submission in enumerate(submissions, start=1):
+            try:
+                submission._l10n_my_einvoice_poll()
+            except (api_client.MyInvoisError, UserError) as error:
+                # One company's outage or missing settings must not stop the others; the
+                # submission stays in progress and is asked again next run.
+                _logger.warning("MyInvois status of submission %s postponed: %s", submission.uid, error)
             if self.env.context.get("cron_id"):
-                self.env["ir.cron"]._commit_progress(1, remaining=0)
+                self.env["ir.cron"]._commit_progress(1, remaining=len(submissions) - done)
 
     def _l10n_my_einvoice_sign(self, document_record, certificate, now):
         """Build and sign the move now (issue time = now, as LHDN wants)."""
         self.ensure_one()
-        document, issues = mapping.move_to_document(self, now)
-        problems = [f"{i.record}, field '{i.field}': {i.message}" for i in issues] + \
-            [str(i) for i in validation.validate(document, now=now)]
+        document, problems = self._l10n_my_einvoice_build(now)
         if problems:
             return None, problems
         signed = signing.sign_xml(ubl.to_xml(document), certificate, signing_time=now,
                                   intermediary=self.company_id.l10n_my_einvoice_login_as == "intermediary")
+        payload = api_client.SubmissionDocument(document.number, signed)
         attachment = self.env["ir.attachment"].create({
             "name": f"{self.name.replace('/', '_')}-myinvois.xml", "raw": signed, "mimetype": "application/xml",
             "res_model": "l10n_my_einvoice.document", "res_id": document_record.id})
         document_record.write({
             "state": "sending", "type_code": document.type_code, "code_number": document.number,
-            "issued_at": now.replace(tzinfo=None), "attachment_id": attachment.id,
-            "document_hash": api_client.SubmissionDocument(document.number, signed).hash})
-        return api_client.SubmissionDocument(document.number, signed), []
+            "issued_at": now.replace(tzinfo=None), "attachment_id": attachment.id, "document_hash": payload.hash})
+        return payload, []

@@ -9,6 +9,7 @@ from odoo.exceptions import UserError, ValidationError
 from ..myinvois import certificate as core_certificate
 from ..myinvois import client as api_client
 from ..myinvois import codes, environments, signing
+from .account_move import utc_now
 
 _logger = logging.getLogger(__name__)
 
@@ -174,6 +175,11 @@ class ResCompany(models.Model):
 
     # --- certificate upload -----------------------------------------------------------
 
+    def _l10n_my_einvoice_certificate_error(self, reason):
+        """The message for a certificate that cannot be used, naming company and field."""
+        return _("Company %(company)s, field 'Signing certificate (PKCS#12)': %(reason)s",
+                 company=self.name, reason=reason)
+
     def _l10n_my_einvoice_certificate_details(self, data_b64, password):
         """Open the certificate (base64 PKCS#12) and return the public details to store.
 
@@ -186,8 +192,7 @@ class ResCompany(models.Model):
             data = base64.b64decode(data_b64, validate=False)
             info = core_certificate.load_pkcs12(data, password or "").info
         except (core_certificate.CertificateError, ValueError) as error:
-            raise UserError(_("Company %(company)s, field 'Signing certificate (PKCS#12)': %(reason)s",
-                              company=self.name, reason=error)) from None
+            raise UserError(self._l10n_my_einvoice_certificate_error(error)) from None
         return {
             "l10n_my_einvoice_cert_subject": info.subject,
             "l10n_my_einvoice_cert_issuer": info.issuer,
@@ -255,8 +260,7 @@ class ResCompany(models.Model):
             return core_certificate.load_pkcs12(base64.b64decode(secrets.l10n_my_einvoice_certificate),
                                                 secrets.l10n_my_einvoice_certificate_password or "")
         except core_certificate.CertificateError as error:
-            raise UserError(_("Company %(company)s, field 'Signing certificate (PKCS#12)': %(reason)s",
-                              company=self.name, reason=error)) from None
+            raise UserError(self._l10n_my_einvoice_certificate_error(error)) from None
 
     def _l10n_my_einvoice_reconcile(self, documents):
         """Documents left 'sending' (timeout, dropped connection, crash after the HTTP
@@ -264,7 +268,7 @@ class ResCompany(models.Model):
         they take LHDN's UUID and state; not found, they go back to the queue."""
         self.ensure_one()
         client = self._l10n_my_einvoice_client()
-        now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+        now = utc_now()
         for document in documents:
             sent_from = (document.issued_at or document.write_date).replace(tzinfo=datetime.timezone.utc)
             found = client.search_documents(
@@ -300,12 +304,11 @@ class ResCompany(models.Model):
         certificate = self._l10n_my_einvoice_loaded_certificate()
         prepared = []
         for document in documents:
-            now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+            now = utc_now()
             try:
                 payload, problems = document.move_id._l10n_my_einvoice_sign(document, certificate, now)
             except signing.SigningError as error:  # e.g. the certificate expired since the upload
-                payload, problems = None, [_("Company %(company)s, field 'Signing certificate (PKCS#12)': "
-                                             "%(reason)s", company=self.name, reason=error)]
+                payload, problems = None, [self._l10n_my_einvoice_certificate_error(error)]
             if problems:
                 document.write({"state": "invalid", "error_text": "\n".join(problems)})
                 document._post_state_message()

@@ -303,3 +303,7 @@ class TestSubmitFlow(MyInvoisTestCommon):
         with self.assertRaisesRegex(UserError, "Nothing is lost"):
             invoice.action_l10n_my_einvoice_refresh()
         self.assertEqual(invoice.l10n_my_einvoice_state, "submitted")
+        self.env["account.move"]._cron_l10n_my_einvoice_poll()  # the outage is logged, not raised
+        self.assertEqual(invoice.l10n_my_einvoice_document_id.submission_id.state, "in_progress")
+        self.env["account.move"]._cron_l10n_my_einvoice_poll()  # LHDN is back
+        self.assertEqual(invoice.l10n_my_einvoice_state, "valid")

@@ -128,7 +128,7 @@ def test_a_burst_stays_under_the_limit_instead_of_collecting_429s():
     with Emulator(rate_limits=limits, rate_window=window) as emu:
         emu.add_client("erp", SECRET, TIN)
         limited = api.MyInvoisClient(emu.base_url, "erp", SECRET,
-                                     rate_limiter=api.MemoryRateLimiter(limits=limits, window=window * 1.05))
+                                     rate_limiter=api.MemoryRateLimiter(limits=limits, window=window, margin=0.2))
         uid = "X" * 26
         for _ in range(300):
             with pytest.raises(api.NotFoundError):

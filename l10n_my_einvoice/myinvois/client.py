@@ -176,9 +176,12 @@ class MemoryRateLimiter:
     """Sliding window per (client ID, endpoint): ``acquire`` waits until a slot is
     free, so a burst stays under LHDN's limits instead of collecting 429s."""
 
-    def __init__(self, limits=None, window=60.0, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, limits=None, window=60.0, margin=1.0, clock=time.monotonic, sleep=time.sleep):
+        """``margin``: seconds added to the window. LHDN counts a call when it arrives,
+        we when we send it; without the margin, network delay lets LHDN see one call
+        too many in its window."""
         self.limits = {**environments.RATE_LIMITS, **(limits or {})}
-        self.window = window
+        self.window = window + margin
         self._clock, self._sleep = clock, sleep
         self._calls = {}
         self._blocked_until = {}

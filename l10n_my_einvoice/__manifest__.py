@@ -20,6 +20,7 @@ organisation signing certificate (PKCS#12).
         "data/l10n_my_einvoice.classification.xml",
         "data/l10n_my_einvoice.msic.csv",
         "views/code_table_views.xml",
+        "views/api_log_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
         "views/product_template_views.xml",

@@ -1,4 +1,6 @@
 from . import code_tables
+from . import api_state
+from . import api_log
 from . import res_company
 from . import res_config_settings
 from . import res_partner

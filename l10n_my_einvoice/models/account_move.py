@@ -33,6 +33,12 @@ class AccountMove(models.Model):
     l10n_my_einvoice_validated_at = fields.Datetime(related="l10n_my_einvoice_document_id.validated_at",
                                                     string="Validated at")
     l10n_my_einvoice_errors = fields.Text(related="l10n_my_einvoice_document_id.error_text", string="LHDN errors")
+    l10n_my_einvoice_waiting_until = fields.Datetime(
+        string="Waiting for LHDN until", compute="_compute_l10n_my_einvoice_waiting",
+        help="LHDN is unavailable or asked us to slow down: the document waits, nothing failed.")
+    l10n_my_einvoice_waiting_reason = fields.Char(compute="_compute_l10n_my_einvoice_waiting")
+    l10n_my_einvoice_api_log_count = fields.Integer(compute="_compute_l10n_my_einvoice_api_log_count",
+                                                    groups="account.group_account_readonly,account.group_account_invoice")
     l10n_my_einvoice_note_type = fields.Selection(
         [("auto", "From the payments"), ("credit", "Credit note (02/12)"), ("refund", "Refund note (04/14)")],
         string="MyInvois note type", default="auto", copy=False,
@@ -45,6 +51,34 @@ class AccountMove(models.Model):
             # the newest version; not [:1], the cache does not re-sort after a create
             documents = move.l10n_my_einvoice_document_ids
             move.l10n_my_einvoice_document_id = max(documents, key=lambda d: d.id) if documents else False
+
+    def _compute_l10n_my_einvoice_waiting(self):
+        pauses = {}
+        for move in self:
+            paused = None
+            if move.l10n_my_einvoice_state in ("queued", "sending", "submitted"):
+                company = move.company_id
+                if company not in pauses:
+                    try:
+                        pauses[company] = company._l10n_my_einvoice_paused()
+                    except UserError:  # settings incomplete: nothing is paused
+                        pauses[company] = None
+                paused = pauses[company]
+            move.l10n_my_einvoice_waiting_until = paused[0] if paused else False
+            move.l10n_my_einvoice_waiting_reason = paused[1] if paused else False
+
+    def _compute_l10n_my_einvoice_api_log_count(self):
+        # Shown on the form only: one count per displayed move.
+        for move in self:
+            move.l10n_my_einvoice_api_log_count = self.env["l10n_my_einvoice.api.log"].search_count(
+                [("document_ids.move_id", "=", move.id)]) if move.l10n_my_einvoice_document_ids else 0
+
+    def action_l10n_my_einvoice_api_log(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("l10n_my_einvoice.action_api_log")
+        action["domain"] = [("document_ids.move_id", "=", self.id)]
+        action["context"] = {}
+        return action
 
     # --- what is sent ------------------------------------------------------------------
     def _l10n_my_einvoice_is_refund(self):
@@ -132,22 +166,45 @@ class AccountMove(models.Model):
     @api.model
     def _cron_l10n_my_einvoice_submit(self, batch_limit=1000):
         """Sign and submit queued documents, company by company, in submissions of at
-        most 100 documents / 5 MB; commit per batch when run by the cron."""
+        most 100 documents / 5 MB; commit per batch when run by the cron. A company
+        whose LHDN calls are paused (outage, 429) keeps its documents queued.
+        Returns the documents this run took."""
         in_cron = bool(self.env.context.get("cron_id"))
         self._l10n_my_einvoice_reconcile_sending(in_cron)
         self.env["l10n_my_einvoice.document"].flush_model()
         documents = self.env["l10n_my_einvoice.document"]._lock_queued(batch_limit)
         for company in documents.company_id:
-            company_documents = documents.filtered(lambda d: d.company_id == company)
-            try:
-                company._l10n_my_einvoice_submit(company_documents, in_cron)
-            except (api_client.MyInvoisError, UserError) as error:
-                # LHDN unavailable, or the company's settings incomplete: the documents stay
-                # queued (or 'sending', to be reconciled) and the next run tries again.
-                _logger.warning("MyInvois submission postponed for company %s: %s", company.id, error)
+            self._l10n_my_einvoice_call_lhdn(company, lambda: company._l10n_my_einvoice_submit(
+                documents.filtered(lambda d: d.company_id == company), in_cron), "submission")
         if self.env["l10n_my_einvoice.document"].search_count([("state", "=", "submitted")], limit=1):
             self.env.ref("l10n_my_einvoice.ir_cron_poll")._trigger(
                 fields.Datetime.now() + datetime.timedelta(seconds=3))
+        return documents
+
+    @api.model
+    def _l10n_my_einvoice_call_lhdn(self, company, work, what):
+        """Run ``work`` (LHDN calls of ``company``) unless the company is paused.
+        An outage or a 429 pauses the company, with backoff, and wakes this cron
+        when the pause ends; nothing is failed. Returns True when the work ran."""
+        paused = company._l10n_my_einvoice_paused()
+        if paused:
+            _logger.debug("MyInvois %s for company %s waits until %s", what, company.id, paused[0])
+            return False
+        try:
+            work()
+        except (api_client.ServiceUnavailableError, api_client.RateLimitedError) as error:
+            until = company._l10n_my_einvoice_pause(error)
+            cron = "ir_cron_poll" if what == "status" else "ir_cron_submit"
+            self.env.ref(f"l10n_my_einvoice.{cron}")._trigger(
+                datetime.datetime.fromtimestamp(until + 1, datetime.timezone.utc).replace(tzinfo=None))
+            return False
+        except (api_client.MyInvoisError, UserError) as error:
+            # Refused (e.g. bad credentials) or settings incomplete: the documents stay
+            # queued (or 'sending', to be reconciled) and the next run tries again.
+            _logger.warning("MyInvois %s postponed for company %s: %s", what, company.id, error)
+            return False
+        company._l10n_my_einvoice_resume()
+        return True
 
     @api.model
     def _l10n_my_einvoice_reconcile_sending(self, in_cron=False, min_age=datetime.timedelta(minutes=2)):
@@ -156,10 +213,8 @@ class AccountMove(models.Model):
         cutoff = fields.Datetime.now() - min_age
         stale = self.env["l10n_my_einvoice.document"].search([("state", "=", "sending"), ("write_date", "<=", cutoff)])
         for company in stale.company_id:
-            try:
-                company._l10n_my_einvoice_reconcile(stale.filtered(lambda d: d.company_id == company))
-            except api_client.MyInvoisError as error:
-                _logger.warning("MyInvois reconciliation postponed for company %s: %s", company.id, error)
+            self._l10n_my_einvoice_call_lhdn(company, lambda: company._l10n_my_einvoice_reconcile(
+                stale.filtered(lambda d: d.company_id == company)), "reconciliation")
             if in_cron:
                 self.env["ir.cron"]._commit_progress(0)
 
@@ -167,12 +222,9 @@ class AccountMove(models.Model):
     def _cron_l10n_my_einvoice_poll(self):
         submissions = self.env["l10n_my_einvoice.submission"].search([("state", "=", "in_progress")], order="id")
         for done, submission in enumerate(submissions, start=1):
-            try:
-                submission._l10n_my_einvoice_poll()
-            except (api_client.MyInvoisError, UserError) as error:
-                # One company's outage or missing settings must not stop the others; the
-                # submission stays in progress and is asked again next run.
-                _logger.warning("MyInvois status of submission %s postponed: %s", submission.uid, error)
+            # One company's outage or missing settings must not stop the others; the
+            # submission stays in progress and is asked again next run.
+            self._l10n_my_einvoice_call_lhdn(submission.company_id, submission._l10n_my_einvoice_poll, "status")
             if self.env.context.get("cron_id"):
                 self.env["ir.cron"]._commit_progress(1, remaining=len(submissions) - done)
 

@@ -22,7 +22,7 @@ class L10nMyEinvoiceSubmission(models.Model):
     def _l10n_my_einvoice_poll(self):
         """Ask LHDN how the documents of these submissions were judged."""
         for submission in self:
-            client = submission.company_id._l10n_my_einvoice_client()
+            client = submission.company_id._l10n_my_einvoice_client(submission.document_ids)
             result = client.get_submission_all(submission.uid)
             by_uuid = {document.uuid: document for document in submission.document_ids}
             changed = self.env["l10n_my_einvoice.document"]

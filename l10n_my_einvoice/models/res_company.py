@@ -10,6 +10,8 @@ from ..myinvois import certificate as core_certificate
 from ..myinvois import client as api_client
 from ..myinvois import codes, environments, signing
 from .account_move import utc_now
+from .api_log import DEFAULT_RETENTION_DAYS, ApiLogRecorder
+from .api_state import DatabaseRateLimiter, DatabaseTokenStore
 
 _logger = logging.getLogger(__name__)
 
@@ -19,9 +21,7 @@ CERTIFICATE_DETAILS = ("l10n_my_einvoice_cert_subject", "l10n_my_einvoice_cert_i
                        "l10n_my_einvoice_cert_serial", "l10n_my_einvoice_cert_valid_from",
                        "l10n_my_einvoice_cert_valid_to", "l10n_my_einvoice_cert_tin",
                        "l10n_my_einvoice_cert_brn")
-# Per process until issue 6 keeps them in the database for all workers.
-_TOKENS = api_client.MemoryTokenStore()
-_LIMITER = api_client.MemoryRateLimiter()
+MAX_PAUSE_SECONDS = 30 * 60  # an outage is retried at least every half hour
 ONBEHALFOF_PATTERN = re.compile(r"^[A-Z0-9]{2,14}(:[A-Za-z0-9-]{1,20})?$")
 
 
@@ -65,6 +65,9 @@ class ResCompany(models.Model):
              "'onbehalfof' header. Empty means this company's TIN.")
     l10n_my_einvoice_client_id = fields.Char(string="Client ID", groups="base.group_system", copy=False)
     l10n_my_einvoice_client_secret = fields.Char(string="Client secret", groups="base.group_system", copy=False)
+    l10n_my_einvoice_log_retention_days = fields.Integer(
+        string="Keep the MyInvois API log (days)", default=DEFAULT_RETENTION_DAYS,
+        help="API calls older than this are removed by the daily clean-up; 0 keeps them forever.")
 
     # --- signing certificate: secrets (admins only) ----------------------------------
     l10n_my_einvoice_certificate = fields.Binary(
@@ -239,9 +242,10 @@ class ResCompany(models.Model):
                               "sending documents.", company=self.name, fields=", ".join(missing)))
         self._l10n_my_einvoice_api_base_url()
 
-    def _l10n_my_einvoice_client(self):
-        """The API client of this company: its own credentials, tokens and rate limits
-        shared by the whole process (issue 6 moves them to the database)."""
+    def _l10n_my_einvoice_client(self, documents=None):
+        """The API client of this company. Its tokens and rate-limit windows live in
+        the database, shared by every worker; each call is written to the API log,
+        tied to ``documents`` (``client.on_response.documents`` may be reassigned)."""
         self.ensure_one()
         self._l10n_my_einvoice_check_configuration()
         secrets = self.sudo()
@@ -250,8 +254,53 @@ class ResCompany(models.Model):
             onbehalfof = self.l10n_my_einvoice_onbehalfof or environments.on_behalf_of(self.vat)
         return api_client.MyInvoisClient(
             self._l10n_my_einvoice_api_base_url(), secrets.l10n_my_einvoice_client_id,
-            secrets.l10n_my_einvoice_client_secret, onbehalfof=onbehalfof, token_store=_TOKENS,
-            rate_limiter=_LIMITER)
+            secrets.l10n_my_einvoice_client_secret, onbehalfof=onbehalfof,
+            token_store=DatabaseTokenStore(self.env.registry), rate_limiter=self._l10n_my_einvoice_limiter(),
+            on_response=ApiLogRecorder(self, documents))
+
+    def _l10n_my_einvoice_limiter(self):
+        self.ensure_one()
+        return DatabaseRateLimiter(self.env.registry, self._l10n_my_einvoice_api_base_url())
+
+    # --- outages: a pause per API URL and client ID (a 429 or an LHDN outage concerns
+    # every company sharing those credentials, e.g. through one intermediary) ----------------
+    def _l10n_my_einvoice_paused(self):
+        """(until as naive UTC datetime, reason) while LHDN calls of this company wait."""
+        self.ensure_one()
+        client_id = self.sudo().l10n_my_einvoice_client_id
+        if not client_id or not self.l10n_my_einvoice_api_url:
+            return None
+        paused = self._l10n_my_einvoice_limiter().paused(client_id)
+        if not paused:
+            return None
+        until = datetime.datetime.fromtimestamp(paused[0], datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
+        return until, paused[1]
+
+    def _l10n_my_einvoice_pause(self, error):
+        """LHDN is down or throttling: postpone this company's calls with a growing
+        pause (1, 2, 4 ... 30 minutes; a 429's Retry-After when given). Logs a
+        warning when the outage starts, not at every postponed run."""
+        self.ensure_one()
+
+        def seconds(failures):
+            if isinstance(error, api_client.RateLimitedError) and error.retry_after:
+                return error.retry_after
+            return min(60 * 2 ** (failures - 1), MAX_PAUSE_SECONDS)
+
+        until, failures = self._l10n_my_einvoice_limiter().pause(
+            self.sudo().l10n_my_einvoice_client_id, seconds, str(error)[:500])
+        until_text = datetime.datetime.fromtimestamp(until, datetime.timezone.utc).strftime("%H:%M:%S UTC")
+        log = _logger.warning if failures == 1 else _logger.info
+        log("MyInvois unavailable for company %s (%s, attempt %s): %s; its calls wait until %s",
+            self.name, self.id, failures, error, until_text)
+        return until
+
+    def _l10n_my_einvoice_resume(self):
+        self.ensure_one()
+        ended = self._l10n_my_einvoice_limiter().resume(self.sudo().l10n_my_einvoice_client_id)
+        if ended:
+            _logger.info("MyInvois reachable again for company %s (%s) after %s failed attempt(s)",
+                         self.name, self.id, ended)
 
     def _l10n_my_einvoice_loaded_certificate(self):
         self.ensure_one()
@@ -267,40 +316,57 @@ class ResCompany(models.Model):
         call) are looked up at LHDN by number before anything is sent again: found,
         they take LHDN's UUID and state; not found, they go back to the queue."""
         self.ensure_one()
-        client = self._l10n_my_einvoice_client()
-        now = utc_now()
+        client = self._l10n_my_einvoice_client(documents)
+        received = {}  # (number, issue time) -> LHDN's newest item: LHDN's own duplicate key
+        for item in self._l10n_my_einvoice_search_sent(client, documents):
+            if item.get("status") in ("Submitted", "Valid", "Invalid"):
+                key = (item.get("internalId"), item.get("dateTimeIssued"))
+                if (item.get("dateTimeReceived") or "") >= (received.get(key, {}).get("dateTimeReceived") or ""):
+                    received[key] = item
+        submissions = {}
         for document in documents:
-            sent_from = (document.issued_at or document.write_date).replace(tzinfo=datetime.timezone.utc)
-            found = client.search_documents(
-                searchQuery=document.code_number, invoiceDirection="Sent",
-                submissionDateFrom=sent_from - datetime.timedelta(minutes=5), submissionDateTo=now,
-            ).get("result") or []
-            # Ours = same number and same issue time (LHDN's own duplicate key): an older
-            # document that reused the number is not mistaken for this one.
+            # An older document that reused the number has another issue time: not ours.
             issued = document.issued_at.strftime("%Y-%m-%dT%H:%M:%SZ") if document.issued_at else None
-            match = [item for item in found if item.get("internalId") == document.code_number
-                     and item.get("dateTimeIssued") == issued
-                     and item.get("status") in ("Submitted", "Valid", "Invalid")]
-            if not match:
+            item = received.get((document.code_number, issued))
+            if not item:
                 document.write({"state": "queued"})
                 _logger.info("MyInvois: %s never reached LHDN; queued again", document.code_number)
                 continue
-            item = max(match, key=lambda i: i.get("dateTimeReceived") or "")
             uid = item.get("submissionUID") or item.get("submissionUid")
-            submission = self.env["l10n_my_einvoice.submission"].search(
-                [("uid", "=", uid), ("company_id", "=", self.id)], limit=1) or \
-                self.env["l10n_my_einvoice.submission"].create({"uid": uid, "company_id": self.id,
-                                                                 "submitted_at": fields.Datetime.now()})
-            submission.state = "in_progress"
-            document.write({"state": "submitted", "uuid": item.get("uuid"), "submission_id": submission.id})
+            if uid not in submissions:
+                submissions[uid] = self.env["l10n_my_einvoice.submission"].search(
+                    [("uid", "=", uid), ("company_id", "=", self.id)], limit=1) or \
+                    self.env["l10n_my_einvoice.submission"].create({"uid": uid, "company_id": self.id,
+                                                                     "submitted_at": fields.Datetime.now()})
+            submissions[uid].state = "in_progress"
+            document.write({"state": "submitted", "uuid": item.get("uuid"), "submission_id": submissions[uid].id})
             document._post_state_message()
+
+    @api.model
+    def _l10n_my_einvoice_search_sent(self, client, documents, per_document_up_to=5):
+        """LHDN's items for what we sent since the first of ``documents`` was signed.
+        Search is limited to 12 calls a minute: a few documents are looked up by
+        number, many by one paged scan of the submission dates."""
+        sent = [(d.issued_at or d.write_date).replace(tzinfo=datetime.timezone.utc) for d in documents]
+        window = {"invoiceDirection": "Sent", "submissionDateFrom": min(sent) - datetime.timedelta(minutes=5),
+                  "submissionDateTo": utc_now()}
+        if len(documents) <= per_document_up_to:
+            return [item for document in documents for item in
+                    client.search_documents(searchQuery=document.code_number, **window).get("result") or []]
+        items, page = [], 1
+        while True:
+            body = client.search_documents(pageNo=page, pageSize=100, **window)
+            items += body.get("result") or []
+            if page >= int((body.get("metadata") or {}).get("totalPages") or 1):
+                return items
+            page += 1
 
     def _l10n_my_einvoice_submit(self, documents, in_cron=False):
         """Sign and submit ``documents`` (queued, of this company). Each document is
         written 'sending' with its hash and committed (in a cron run) before the HTTP
         call, so a crash mid-send leaves a trace to reconcile instead of a resend."""
         self.ensure_one()
-        client = self._l10n_my_einvoice_client()
+        client = self._l10n_my_einvoice_client(documents)
         certificate = self._l10n_my_einvoice_loaded_certificate()
         prepared = []
         for document in documents:
@@ -319,6 +385,7 @@ class ResCompany(models.Model):
         by_code = {payload.code_number: document for document, payload in prepared}
         for batch in api_client.split_batches([payload for _document, payload in prepared]):
             batch_records = self.env["l10n_my_einvoice.document"].browse([by_code[p.code_number].id for p in batch])
+            client.on_response.documents = batch_records
             try:
                 response = client.submit(batch)
             except api_client.ServiceUnavailableError as error:

@@ -31,6 +31,9 @@ class ResConfigSettings(models.TransientModel):
     l10n_my_einvoice_client_secret = fields.Char(
         related="company_id.l10n_my_einvoice_client_secret", readonly=False, groups="base.group_system")
 
+    l10n_my_einvoice_log_retention_days = fields.Integer(
+        related="company_id.l10n_my_einvoice_log_retention_days", readonly=False)
+
     # Certificate details (the file and its password go through the upload wizard).
     l10n_my_einvoice_cert_filename = fields.Char(related="company_id.l10n_my_einvoice_cert_filename")
     l10n_my_einvoice_cert_subject = fields.Char(related="company_id.l10n_my_einvoice_cert_subject")

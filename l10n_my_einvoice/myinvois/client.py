@@ -286,11 +286,13 @@ def _utc(value):
 class MyInvoisClient:
     def __init__(self, base_url, client_id, client_secret, *, onbehalfof=None, token_store=None,
                  rate_limiter=None, session=None, timeout=(5, 60), max_retries=3, backoff=0.5,
-                 sleep=time.sleep, clock=time.time, on_response=None):
+                 max_retry_wait=30.0, sleep=time.sleep, clock=time.time, on_response=None):
         """``base_url``: API host, e.g. ``environments.api_url("sandbox")``.
         ``onbehalfof``: the represented taxpayer's TIN (or TIN:BRN) for an
         intermediary login. ``on_response(record)`` is called after every HTTP
-        exchange with a dict free of secrets (the audit log)."""
+        exchange with a dict free of secrets (the audit log). A 429 whose
+        Retry-After exceeds ``max_retry_wait`` seconds is raised at once rather
+        than slept on, so a cron can pause and free its worker."""
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id
         self._client_secret = client_secret
@@ -301,6 +303,7 @@ class MyInvoisClient:
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff = backoff
+        self.max_retry_wait = max_retry_wait
         self._sleep, self._clock = sleep, clock
         self.on_response = on_response
 
@@ -380,7 +383,7 @@ class MyInvoisClient:
             if status == 429:
                 wait = _retry_after(response)
                 self.limiter.block(self.client_id, endpoint, wait)
-                if attempt < self.max_retries:  # refused before processing: safe to send again
+                if attempt < self.max_retries and wait <= self.max_retry_wait:  # refused unprocessed: safe to resend
                     attempt += 1
                     self._sleep(wait)
                     continue

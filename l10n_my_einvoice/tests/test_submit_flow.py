@@ -8,76 +8,11 @@ from odoo.fields import Command
 from odoo.tests import tagged
 
 from ..myinvois import signing, ubl, xml_checks
-from ..myinvois.emulator import Emulator
-from .common import CERT_PASSWORD, COMPANY_BRN, COMPANY_TIN, MyInvoisTestCommon
-
-CLIENT_ID, CLIENT_SECRET = "odoo-erp", "odoo-secret-51c3"
+from .common import CLIENT_ID, COMPANY_TIN, MyInvoisFlowCase
 
 
 @tagged("post_install", "-at_install")
-class TestSubmitFlow(MyInvoisTestCommon):
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        my, selangor = cls.env.ref("base.my"), cls.env.ref("base.state_my_sgr")
-        cls.company.write({
-            "name": "Contoh Teknologi Sdn. Bhd.", "street": "Level 5, Menara Contoh", "city": "Petaling Jaya",
-            "zip": "46200", "state_id": selangor.id, "country_id": my.id, "phone": "+60378901234",
-            "l10n_my_einvoice_msic_id": cls.env.ref("l10n_my_einvoice.msic_62099").id,
-            "l10n_my_einvoice_environment": "custom",
-            "l10n_my_einvoice_client_id": CLIENT_ID, "l10n_my_einvoice_client_secret": CLIENT_SECRET,
-            "l10n_my_einvoice_certificate": base64.b64encode(cls.make_p12()),
-            "l10n_my_einvoice_certificate_password": CERT_PASSWORD,
-        })
-        cls.customer = cls.env["res.partner"].create({
-            "name": "Pelanggan Berhad", "is_company": True, "vat": "C9876543210", "country_id": my.id,
-            "state_id": cls.env.ref("base.state_my_jhr").id, "city": "Johor Bahru", "zip": "80000",
-            "street": "No. 8, Jalan Pelanggan", "phone": "+6071234567", "l10n_my_identification_type": "BRN",
-            "l10n_my_identification_number": "201901098765"})
-        cls.foreign_supplier = cls.env["res.partner"].create({
-            "name": "Cloud Hosting Inc.", "is_company": True, "country_id": cls.env.ref("base.us").id,
-            "state_id": cls.env.ref("base.state_us_5").id, "city": "San Francisco", "zip": "94105",
-            "street": "500 Market Street", "phone": "+14155550100", "l10n_my_einvoice_self_billed": True})
-        classification = cls.env.ref("l10n_my_einvoice.classification_022")
-        (cls.product_a + cls.product_b).product_tmpl_id.l10n_my_einvoice_classification_id = classification
-
-    def setUp(self):
-        super().setUp()
-        # A fresh LHDN per test: invoice numbers restart with every rolled-back test.
-        self.emulator = Emulator(validation_delay=0)
-        self.emulator.add_client(CLIENT_ID, CLIENT_SECRET, COMPANY_TIN, brn=COMPANY_BRN)
-        self.company.l10n_my_einvoice_custom_url = self.emulator.start()
-        self.addCleanup(self.emulator.stop)
-
-    # --- helpers ---------------------------------------------------------------------------
-    def invoice(self, move_type="out_invoice", partner=None, **values):
-        partner = partner or (self.foreign_supplier if move_type.startswith("in_") else self.customer)
-        move = self.init_invoice(move_type, partner=partner, products=self.product_a + self.product_b,
-                                 company=self.company, taxes=self.company_data["default_tax_sale"]
-                                 if move_type.startswith("out_") else self.company_data["default_tax_purchase"])
-        if values:
-            move.write(values)
-        move.action_post()
-        return move
-
-    def send(self, moves):
-        """What the button and the two crons do, with the emulator deciding in between."""
-        moves.action_l10n_my_einvoice_submit()
-        self.env["account.move"]._cron_l10n_my_einvoice_submit()
-        self.emulator.process_pending()
-        self.env["account.move"]._cron_l10n_my_einvoice_poll()
-
-    def assert_valid(self, move):
-        self.assertEqual(move.l10n_my_einvoice_state, "valid", move.l10n_my_einvoice_errors)
-        document = move.l10n_my_einvoice_document_id
-        self.assertEqual(len(document.uuid), 26)
-        self.assertTrue(document.long_id and document.validated_at)
-        signed = document.attachment_id.raw
-        self.assertEqual(signing.verify(signed), [])
-        self.assertEqual(xml_checks.validate_xml(signed), [])
-        self.assertIn(f"/{document.uuid}/share/{document.long_id}", move.l10n_my_einvoice_validation_link)
-        return ubl.from_xml(signed)
+class TestSubmitFlow(MyInvoisFlowCase):
 
     # --- the eight types ---------------------------------------------------------------------
     def test_every_type_goes_from_posted_to_valid(self):
@@ -239,7 +174,8 @@ class TestSubmitFlow(MyInvoisTestCommon):
 
     def test_a_dropped_submission_is_reconciled_not_sent_twice(self):
         from datetime import timedelta
-        invoices = self.invoice() + self.invoice()
+        # Six: more than reconciliation looks up one by one, so one paged scan finds them.
+        invoices = self.env["account.move"].concat(*(self.invoice() for _i in range(6)))
         invoices.action_l10n_my_einvoice_submit()
         # LHDN stores the submission, then the connection drops before Odoo hears back.
         self.emulator.inject("submit", "drop_after_accept")
@@ -247,12 +183,14 @@ class TestSubmitFlow(MyInvoisTestCommon):
         self.assertEqual(set(invoices.mapped("l10n_my_einvoice_state")), {"sending"})
         submits = self.emulator.stats.requests("submit")
         self.emulator.process_pending()
+        self.lhdn_is_back()
         # The next run looks the documents up at LHDN before sending anything.
         self.env["account.move"]._l10n_my_einvoice_reconcile_sending(min_age=timedelta(0))
         self.env["account.move"]._cron_l10n_my_einvoice_submit()
         self.env["account.move"]._cron_l10n_my_einvoice_poll()
         self.assertEqual(set(invoices.mapped("l10n_my_einvoice_state")), {"valid"})
         self.assertEqual(self.emulator.stats.requests("submit"), submits, "nothing was sent again")
+        self.assertEqual(self.emulator.stats.requests("search"), 1)
         for invoice in invoices:
             self.assertEqual(len(self.emulator.documents_by_code(invoice.name)), 1, "LHDN holds it once")
 
@@ -264,6 +202,7 @@ class TestSubmitFlow(MyInvoisTestCommon):
         self.env["account.move"]._cron_l10n_my_einvoice_submit()
         self.assertEqual(invoice.l10n_my_einvoice_state, "sending")
         self.assertEqual(self.emulator.documents_by_code(invoice.name), [])
+        self.lhdn_is_back()
         self.env["account.move"]._l10n_my_einvoice_reconcile_sending(min_age=timedelta(0))
         self.assertEqual(invoice.l10n_my_einvoice_state, "queued")
         self.env["account.move"]._cron_l10n_my_einvoice_submit()
@@ -303,7 +242,9 @@ class TestSubmitFlow(MyInvoisTestCommon):
         with self.assertRaisesRegex(UserError, "Nothing is lost"):
             invoice.action_l10n_my_einvoice_refresh()
         self.assertEqual(invoice.l10n_my_einvoice_state, "submitted")
-        self.env["account.move"]._cron_l10n_my_einvoice_poll()  # the outage is logged, not raised
+        self.env["account.move"]._cron_l10n_my_einvoice_poll()  # the outage pauses the company, not raised
         self.assertEqual(invoice.l10n_my_einvoice_document_id.submission_id.state, "in_progress")
-        self.env["account.move"]._cron_l10n_my_einvoice_poll()  # LHDN is back
+        self.assertTrue(invoice.l10n_my_einvoice_waiting_until)
+        self.lhdn_is_back()
+        self.env["account.move"]._cron_l10n_my_einvoice_poll()
         self.assertEqual(invoice.l10n_my_einvoice_state, "valid")

@@ -1,0 +1,91 @@
+import datetime
+import json
+import logging
+
+from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
+MAX_BODY_CHARS = 64 * 1024  # a raw document answer can be 300 KB; the start says enough
+DEFAULT_RETENTION_DAYS = 180
+
+
+class L10nMyEinvoiceApiLog(models.Model):
+    """One HTTP exchange with MyInvois, as the client reported it: secrets are
+    removed by the client before the record reaches Odoo (client._redact)."""
+
+    _name = "l10n_my_einvoice.api.log"
+    _description = "MyInvois API call"
+    _order = "id desc"
+    _rec_name = "endpoint"
+
+    company_id = fields.Many2one("res.company", readonly=True, index=True, ondelete="cascade")
+    user_id = fields.Many2one("res.users", string="User", readonly=True, ondelete="set null")
+    endpoint = fields.Char(readonly=True, required=True)
+    method = fields.Char(readonly=True)
+    path = fields.Char(readonly=True)
+    status = fields.Integer(string="HTTP status", readonly=True, aggregator=False)
+    outcome = fields.Selection([("ok", "OK"), ("refused", "Refused (4xx)"), ("throttled", "Too many requests"),
+                                ("unavailable", "LHDN unavailable")], readonly=True, index=True)
+    failure = fields.Char(string="Connection failure", readonly=True)
+    duration_ms = fields.Float(string="Duration (ms)", readonly=True, aggregator="avg")
+    correlation_id = fields.Char(string="Correlation ID", readonly=True,
+                                 help="LHDN's correlationId: quote it when asking LHDN support about this call.")
+    body = fields.Text(string="Response (secrets removed)", readonly=True)
+    document_ids = fields.Many2many("l10n_my_einvoice.document", string="Documents", readonly=True)
+    move_ids = fields.Many2many("account.move", string="Invoices", compute="_compute_move_ids",
+                                search="_search_move_ids")
+
+    @api.depends("document_ids.move_id")
+    def _compute_move_ids(self):
+        for log in self:
+            log.move_ids = log.document_ids.move_id
+
+    def _search_move_ids(self, operator, value):
+        return [("document_ids.move_id", operator, value)]
+
+    @api.model
+    def _record(self, company, documents, record):
+        """Store one exchange reported by the client's ``on_response`` hook."""
+        status = record.get("status")
+        outcome = ("unavailable" if status is None or status >= 500 else "throttled" if status == 429
+                   else "refused" if status >= 400 else "ok")
+        body = json.dumps(record.get("body"), ensure_ascii=False, indent=1) if record.get("body") else False
+        if body and len(body) > MAX_BODY_CHARS:
+            body = body[:MAX_BODY_CHARS] + "\n... (cut)"
+        # sudo: the invoicing user who clicks may read the log but not write it
+        return self.sudo().create({
+            "company_id": company.id, "user_id": self.env.uid, "endpoint": record.get("endpoint"),
+            "method": record.get("method"), "path": record.get("path"), "status": status, "outcome": outcome,
+            "failure": record.get("failure"), "duration_ms": record.get("duration_ms"),
+            "correlation_id": record.get("correlation_id"), "body": body,
+            "document_ids": [fields.Command.set(documents.ids)] if documents else False,
+        })
+
+    @api.autovacuum
+    def _gc_old_calls(self):
+        """Forget calls older than each company's retention (Settings, MyInvois)."""
+        companies = self.env["res.company"].sudo().search([])
+        for days in set(companies.mapped("l10n_my_einvoice_log_retention_days")):
+            if days <= 0:
+                continue  # 0: keep forever
+            cutoff = fields.Datetime.now() - datetime.timedelta(days=days)
+            old = self.sudo().search([
+                ("company_id", "in", companies.filtered(lambda c: c.l10n_my_einvoice_log_retention_days == days).ids),
+                ("create_date", "<", cutoff)])
+            if old:
+                _logger.info("MyInvois: removing %s API log entries older than %s days", len(old), days)
+                old.unlink()
+
+
+class ApiLogRecorder:
+    """The client's ``on_response`` hook: each exchange becomes an API log entry,
+    tied to the documents the call was about (set ``documents`` before a call)."""
+
+    def __init__(self, company, documents=None):
+        self.company = company
+        self.documents = documents
+
+    def __call__(self, record):
+        # A login is about the credentials, not about the documents that needed it.
+        documents = None if record.get("endpoint") == "token" else self.documents
+        self.company.env["l10n_my_einvoice.api.log"]._record(self.company, documents, record)

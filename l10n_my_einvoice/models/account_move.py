@@ -228,19 +228,15 @@ class AccountMove(models.Model):
             if self.env.context.get("cron_id"):
                 self.env["ir.cron"]._commit_progress(1, remaining=len(submissions) - done)
 
-    def _l10n_my_einvoice_sign(self, document_record, certificate, now):
-        """Build and sign the move now (issue time = now, as LHDN wants)."""
+    def _l10n_my_einvoice_sign(self, certificate, now):
+        """Build and sign the move now (issue time = now, as LHDN wants):
+        (SubmissionDocument, problems, document values to store)."""
         self.ensure_one()
         document, problems = self._l10n_my_einvoice_build(now)
         if problems:
-            return None, problems
+            return None, problems, None
         signed = signing.sign_xml(ubl.to_xml(document), certificate, signing_time=now,
                                   intermediary=self.company_id.l10n_my_einvoice_login_as == "intermediary")
         payload = api_client.SubmissionDocument(document.number, signed)
-        attachment = self.env["ir.attachment"].create({
-            "name": f"{self.name.replace('/', '_')}-myinvois.xml", "raw": signed, "mimetype": "application/xml",
-            "res_model": "l10n_my_einvoice.document", "res_id": document_record.id})
-        document_record.write({
-            "state": "sending", "type_code": document.type_code, "code_number": document.number,
-            "issued_at": now.replace(tzinfo=None), "attachment_id": attachment.id, "document_hash": payload.hash})
-        return payload, []
+        return payload, [], {"type_code": document.type_code, "code_number": document.number,
+                             "issued_at": now.replace(tzinfo=None), "document_hash": payload.hash}

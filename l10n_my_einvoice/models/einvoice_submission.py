@@ -25,25 +25,30 @@ class L10nMyEinvoiceSubmission(models.Model):
             client = submission.company_id._l10n_my_einvoice_client(submission.document_ids)
             result = client.get_submission_all(submission.uid)
             by_uuid = {document.uuid: document for document in submission.document_ids}
-            changed = self.env["l10n_my_einvoice.document"]
+            decided = {"valid": {}, "invalid": {}, "cancelled": {}}
             for summary in result.get("documentSummary") or []:
                 document = by_uuid.get(summary.get("uuid"))
-                status = summary.get("status")
-                if not document or document.state != "submitted" or status == "Submitted":
-                    continue
-                if status == "Valid":
-                    document.write({"state": "valid", "long_id": summary.get("longId"),
-                                    "validated_at": _lhdn_datetime(summary.get("dateTimeValidated"))})
-                elif status == "Invalid":
-                    details = client.get_document_details(document.uuid)
-                    steps = (details.get("validationResults") or {}).get("validationSteps") or []
-                    document.write({"state": "invalid"})
-                    document._set_errors([step.get("error") for step in steps
-                                          if step.get("status") == "Invalid" and step.get("error")])
-                elif status == "Cancelled":
-                    document.write({"state": "cancelled"})
-                changed |= document
-            changed._post_state_message()
+                state = {"Valid": "valid", "Invalid": "invalid", "Cancelled": "cancelled"}.get(summary.get("status"))
+                if document and document.state == "submitted" and state:
+                    decided[state][document] = summary
+            # Every call first: an outage halfway must not leave half-written states.
+            errors = {}
+            for document in decided["invalid"]:
+                steps = (client.get_document_details(document.uuid).get("validationResults") or {}).get(
+                    "validationSteps") or []
+                errors[document] = [step.get("error") for step in steps
+                                    if step.get("status") == "Invalid" and step.get("error")]
+            # One write per state (the move's stored status follows), then the details.
+            Document = self.env["l10n_my_einvoice.document"]
+            for state, summaries in decided.items():
+                Document.concat(*summaries).write({"state": state})
+            for document, summary in decided["valid"].items():
+                document.write({"long_id": summary.get("longId"),
+                                "validated_at": _lhdn_datetime(summary.get("dateTimeValidated"))})
+            for document, document_errors in errors.items():
+                document._set_errors(document_errors)
+            Document.concat(*(document for summaries in decided.values() for document in summaries))\
+                ._post_state_message()
             submission.write({"checked_at": fields.Datetime.now(),
                               "state": "in_progress" if result.get("overallStatus") == "in progress" else "done"})
 

@@ -364,27 +364,39 @@ class ResCompany(models.Model):
     def _l10n_my_einvoice_submit(self, documents, in_cron=False):
         """Sign and submit ``documents`` (queued, of this company). Each document is
         written 'sending' with its hash and committed (in a cron run) before the HTTP
-        call, so a crash mid-send leaves a trace to reconcile instead of a resend."""
+        call, so a crash mid-send leaves a trace to reconcile instead of a resend.
+        Writes are grouped per state so a batch costs a few queries, not a few per
+        document."""
         self.ensure_one()
+        Document = self.env["l10n_my_einvoice.document"]
         client = self._l10n_my_einvoice_client(documents)
         certificate = self._l10n_my_einvoice_loaded_certificate()
-        prepared = []
+        prepared, failed = [], Document
         for document in documents:
-            now = utc_now()
             try:
-                payload, problems = document.move_id._l10n_my_einvoice_sign(document, certificate, now)
+                payload, problems, values = document.move_id._l10n_my_einvoice_sign(certificate, utc_now())
             except signing.SigningError as error:  # e.g. the certificate expired since the upload
                 payload, problems = None, [self._l10n_my_einvoice_certificate_error(error)]
             if problems:
-                document.write({"state": "invalid", "error_text": "\n".join(problems)})
-                document._post_state_message()
+                document.error_text = "\n".join(problems)
+                failed |= document
                 continue
-            prepared.append((document, payload))
+            prepared.append((document, payload, values))
+        if failed:
+            failed.write({"state": "invalid"})
+            failed._post_state_message()
+        attachments = self.env["ir.attachment"].create([{
+            "name": f"{values['code_number'].replace('/', '_')}-myinvois.xml", "raw": payload.data,
+            "mimetype": "application/xml", "res_model": Document._name, "res_id": document.id,
+        } for document, payload, values in prepared])
+        for (document, _payload, values), attachment in zip(prepared, attachments):
+            document.write({**values, "attachment_id": attachment.id})
+        Document.browse([document.id for document, _payload, _values in prepared]).write({"state": "sending"})
         if in_cron:
             self.env["ir.cron"]._commit_progress(0)
-        by_code = {payload.code_number: document for document, payload in prepared}
-        for batch in api_client.split_batches([payload for _document, payload in prepared]):
-            batch_records = self.env["l10n_my_einvoice.document"].browse([by_code[p.code_number].id for p in batch])
+        by_code = {payload.code_number: document for document, payload, _values in prepared}
+        for batch in api_client.split_batches([payload for _document, payload, _values in prepared]):
+            batch_records = Document.browse([by_code[p.code_number].id for p in batch])
             client.on_response.documents = batch_records
             try:
                 response = client.submit(batch)
@@ -399,25 +411,26 @@ class ResCompany(models.Model):
                 batch_records.write({"state": "queued"})
                 raise
             except api_client.MyInvoisError as error:
+                batch_records.write({"state": "invalid"})
                 for record in batch_records:
-                    record.write({"state": "invalid"})
                     record._set_errors([{"errorCode": error.code, "error": str(error)}] + list(error.errors))
                 batch_records._post_state_message()
                 continue
             submission = self.env["l10n_my_einvoice.submission"].create({
                 "uid": response.get("submissionUid"), "company_id": self.id,
                 "submitted_at": fields.Datetime.now()})
-            for accepted in response.get("acceptedDocuments") or []:
-                record = by_code.get(accepted.get("invoiceCodeNumber"))
-                if record:
-                    record.write({"state": "submitted", "uuid": accepted.get("uuid"), "submission_id": submission.id})
-            for rejected in response.get("rejectedDocuments") or []:
-                record = by_code.get(rejected.get("invoiceCodeNumber"))
-                if record:
-                    record.write({"state": "invalid", "submission_id": submission.id})
-                    record._set_errors([rejected.get("error") or {}])
-            if not response.get("acceptedDocuments"):
+            accepted = {item.get("invoiceCodeNumber"): item for item in response.get("acceptedDocuments") or []}
+            rejected = {item.get("invoiceCodeNumber"): item for item in response.get("rejectedDocuments") or []}
+            accepted_records = batch_records.filtered(lambda d: d.code_number in accepted)
+            rejected_records = batch_records.filtered(lambda d: d.code_number in rejected)
+            accepted_records.write({"state": "submitted", "submission_id": submission.id})
+            rejected_records.write({"state": "invalid", "submission_id": submission.id})
+            for record in accepted_records:
+                record.uuid = accepted[record.code_number].get("uuid")
+            for record in rejected_records:
+                record._set_errors([rejected[record.code_number].get("error") or {}])
+            if not accepted_records:
                 submission.state = "done"
-            batch_records._post_state_message()
+            (accepted_records | rejected_records)._post_state_message()
             if in_cron:
                 self.env["ir.cron"]._commit_progress(len(batch))

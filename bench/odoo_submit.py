@@ -42,12 +42,11 @@ def load_odoo(db):
     return Registry(db)
 
 
-def environment(registry):
-    from odoo import SUPERUSER_ID, api
-    from odoo.orm.environments import Transaction
-    cr = registry.cursor()
-    cr.transaction = Transaction(registry)
-    return cr, api.Environment(cr, SUPERUSER_ID, {})
+def worker_env(registry):
+    """A superuser environment on its own committed cursor (imported once load_odoo
+    has put Odoo on the path)."""
+    from odoo.addons.l10n_my_einvoice.tests.committed_data import worker_env as committed_env
+    return committed_env(registry)
 
 
 def query_count():
@@ -64,8 +63,7 @@ def worker(db, batch):
     queries = query_count()
     start, cpu = time.perf_counter(), time.process_time()
     while True:
-        cr, env = environment(registry)
-        with cr:
+        with worker_env(registry) as env:
             documents = env["account.move"]._cron_l10n_my_einvoice_submit(batch_limit=batch)
             taken += len(documents)
         if not documents:
@@ -92,8 +90,7 @@ def main():
 
     with Emulator(validation_delay=0) as emulator:
         emulator.add_client(CLIENT_ID, CLIENT_SECRET, TIN, brn=BRN)
-        cr, env = environment(registry)
-        with cr:
+        with worker_env(registry) as env:
             started = time.perf_counter()
             company = make_company(env, f"Bench {time.strftime('%Y%m%d-%H%M%S')} Sdn. Bhd.", emulator.base_url,
                                    TIN, BRN, CLIENT_ID, CLIENT_SECRET, PASSWORD)
@@ -105,8 +102,7 @@ def main():
         figures = {}
         t0, c0 = time.perf_counter(), time.process_time()
         q0 = query_count()
-        cr, env = environment(registry)
-        with cr:
+        with worker_env(registry) as env:
             env["account.move"].browse(move_ids).action_l10n_my_einvoice_submit()
         figures["queue"] = (time.perf_counter() - t0, query_count() - q0)
         cpu = {"queue": time.process_time() - c0}
@@ -131,18 +127,15 @@ def main():
         emulator.process_pending()  # documents were checked on receipt; this decides them
         validated = time.perf_counter() - t2
         q2, c2 = query_count(), time.process_time()
-        cr, env = environment(registry)
-        with cr:
+        with worker_env(registry) as env:
             env["account.move"]._cron_l10n_my_einvoice_poll()
         figures["poll"] = (time.perf_counter() - t2 - validated, query_count() - q2)
         cpu["poll"] = time.process_time() - c2  # includes the emulator's answers (same process)
 
-        cr, env = environment(registry)
-        with cr:
-            states = env["account.move"].browse(move_ids).mapped("l10n_my_einvoice_state")
-        valid = states.count("valid")
-        sent_once = all(len(emulator.documents_by_code(name)) == 1
-                        for name in env_names(registry, move_ids))
+        with worker_env(registry) as env:
+            moves = env["account.move"].browse(move_ids)
+            valid = moves.mapped("l10n_my_einvoice_state").count("valid")
+            sent_once = all(len(emulator.documents_by_code(name)) == 1 for name in moves.mapped("name"))
 
     count = args.count
     print(f"documents: {count}, Valid: {valid}, each at LHDN exactly once: {sent_once}, "
@@ -160,12 +153,6 @@ def main():
           f"{emulator_cpu * 1000 / count:.2f} ms/document")
     print(f"Odoo's own CPU: {odoo_cpu * 1000:.2f} ms/document = {1 / odoo_cpu:.0f} documents/s per core "
           f"(the workers' CPU; queue and poll include the in-process emulator's answers)")
-
-
-def env_names(registry, move_ids):
-    cr, env = environment(registry)
-    with cr:
-        return env["account.move"].browse(move_ids).mapped("name")
 
 
 if __name__ == "__main__":

@@ -195,8 +195,7 @@ class AccountMove(models.Model):
         except (api_client.ServiceUnavailableError, api_client.RateLimitedError) as error:
             until = company._l10n_my_einvoice_pause(error)
             cron = "ir_cron_poll" if what == "status" else "ir_cron_submit"
-            self.env.ref(f"l10n_my_einvoice.{cron}")._trigger(
-                datetime.datetime.fromtimestamp(until + 1, datetime.timezone.utc).replace(tzinfo=None))
+            self.env.ref(f"l10n_my_einvoice.{cron}")._trigger(until + datetime.timedelta(seconds=1))
             return False
         except (api_client.MyInvoisError, UserError) as error:
             # Refused (e.g. bad credentials) or settings incomplete: the documents stay

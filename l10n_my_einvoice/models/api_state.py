@@ -9,6 +9,7 @@ a call that LHDN has already counted. Rows are keyed by a SHA-256 of the API
 URL, client ID (and represented TIN), so the tables name no credential.
 """
 import contextlib
+import datetime
 import hashlib
 import json
 import threading
@@ -21,6 +22,11 @@ from odoo import fields, models
 from ..myinvois import environments
 
 WHOLE_API = "*"  # the endpoint name of a pause: every call of the client waits
+
+
+def utc_datetime(epoch):
+    """Epoch seconds (the database clock) as the naive UTC datetime Odoo stores."""
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).replace(tzinfo=None)
 
 
 def state_key(*parts):

@@ -11,7 +11,7 @@ from ..myinvois import client as api_client
 from ..myinvois import codes, environments, signing
 from .account_move import utc_now
 from .api_log import DEFAULT_RETENTION_DAYS, ApiLogRecorder
-from .api_state import DatabaseRateLimiter, DatabaseTokenStore
+from .api_state import DatabaseRateLimiter, DatabaseTokenStore, utc_datetime
 
 _logger = logging.getLogger(__name__)
 
@@ -271,15 +271,13 @@ class ResCompany(models.Model):
         if not client_id or not self.l10n_my_einvoice_api_url:
             return None
         paused = self._l10n_my_einvoice_limiter().paused(client_id)
-        if not paused:
-            return None
-        until = datetime.datetime.fromtimestamp(paused[0], datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
-        return until, paused[1]
+        return (utc_datetime(paused[0]).replace(microsecond=0), paused[1]) if paused else None
 
     def _l10n_my_einvoice_pause(self, error):
         """LHDN is down or throttling: postpone this company's calls with a growing
         pause (1, 2, 4 ... 30 minutes; a 429's Retry-After when given). Logs a
-        warning when the outage starts, not at every postponed run."""
+        warning when the outage starts, not at every postponed run. Returns the end
+        of the pause (naive UTC)."""
         self.ensure_one()
 
         def seconds(failures):
@@ -289,10 +287,10 @@ class ResCompany(models.Model):
 
         until, failures = self._l10n_my_einvoice_limiter().pause(
             self.sudo().l10n_my_einvoice_client_id, seconds, str(error)[:500])
-        until_text = datetime.datetime.fromtimestamp(until, datetime.timezone.utc).strftime("%H:%M:%S UTC")
+        until = utc_datetime(until)
         log = _logger.warning if failures == 1 else _logger.info
-        log("MyInvois unavailable for company %s (%s, attempt %s): %s; its calls wait until %s",
-            self.name, self.id, failures, error, until_text)
+        log("MyInvois unavailable for company %s (%s, attempt %s): %s; its calls wait until %s UTC",
+            self.name, self.id, failures, error, until.strftime("%H:%M:%S"))
         return until
 
     def _l10n_my_einvoice_resume(self):

@@ -1,12 +1,25 @@
-"""A Malaysian company of its own with posted invoices, for code that must commit
-(threads and processes see only committed rows): the concurrency test and
+"""Committed data and worker environments, for code that must commit (threads
+and processes see only committed rows): the concurrency tests and
 bench/odoo_submit.py. Not a test module."""
 import base64
+import contextlib
 import datetime
 
+from odoo import SUPERUSER_ID, api
 from odoo.fields import Command
+from odoo.orm.environments import Transaction
 
 from ..myinvois.certificate import make_test_certificate
+
+
+@contextlib.contextmanager
+def worker_env(registry):
+    """A superuser environment on a cursor of its own, committed on exit, as a cron
+    worker has. The transaction is given the registry: Registry(dbname) would wait
+    on the registry lock, which the test runner holds while post-install tests run."""
+    with registry.cursor() as cr:
+        cr.transaction = Transaction(registry)
+        yield api.Environment(cr, SUPERUSER_ID, {})
 
 
 def make_company(env, name, url, tin, brn, client_id, client_secret, password):

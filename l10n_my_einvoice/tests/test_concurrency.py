@@ -8,9 +8,9 @@ thread could wait on."""
 from odoo.tests import TransactionCase, tagged
 
 from ..myinvois.emulator import Emulator
-from .committed_data import make_company, make_posted_invoices
+from .committed_data import make_company, make_posted_invoices, worker_env
 from .common import LoopbackOnly
-from .test_pipeline import run_in_threads, worker_env
+from .test_pipeline import run_in_threads
 
 TIN, BRN = "C2468013570", "202101054321"
 CLIENT_ID, CLIENT_SECRET = "selari-erp", "selari-secret-9e1"

@@ -1,5 +1,4 @@
 from odoo.exceptions import ValidationError
-from odoo.fields import Command
 from odoo.tests import tagged
 
 from .common import MyInvoisTestCommon

@@ -1,31 +1,17 @@
 """The submission pipeline under load and faults: audit log, outages and 429s,
 tokens and rate limits shared by workers (threads with their own cursors)."""
-import contextlib
 import json
 import sys
 import threading
 import time
 import traceback
 
-from odoo import SUPERUSER_ID, api
 from odoo.exceptions import AccessError
-from odoo.orm.environments import Transaction
 from odoo.tests import tagged
 
-from ..models.api_state import DatabaseRateLimiter, DatabaseTokenStore, autonomous_cursor
+from ..models.api_state import DatabaseRateLimiter, DatabaseTokenStore, autonomous_cursor, utc_datetime
 from ..myinvois import client as api_client
 from .common import CLIENT_ID, CLIENT_SECRET, MyInvoisFlowCase
-
-
-@contextlib.contextmanager
-def worker_env(registry):
-    """An environment on a cursor of its own, committed on exit, as a worker has.
-
-    The transaction is given the registry: Registry(dbname) would wait on the
-    registry lock, which the test runner holds while post-install tests run."""
-    with registry.cursor() as cr:
-        cr.transaction = Transaction(registry)
-        yield api.Environment(cr, SUPERUSER_ID, {})
 
 
 def run_in_threads(count, work, timeout=120):
@@ -144,7 +130,7 @@ class TestOutages(MyInvoisFlowCase):
         lengths = []
         for _attempt in range(7):
             until = self.company._l10n_my_einvoice_pause(error)
-            lengths.append(round(until - self._db_now()))
+            lengths.append(round((until - utc_datetime(self._db_now())).total_seconds()))
         self.assertEqual(lengths, [60, 120, 240, 480, 960, 1800, 1800])
         self.assertEqual(limiter.resume(CLIENT_ID), 7)
         self.assertIsNone(self.company._l10n_my_einvoice_paused())

@@ -7,7 +7,6 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import tagged
 
-from ..myinvois import signing, ubl, xml_checks
 from .common import CLIENT_ID, COMPANY_TIN, MyInvoisFlowCase
 
 

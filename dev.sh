@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The project's entry point on a fresh Debian machine with Python 3.11:
 #   bash dev.sh demo    the main job (no Odoo needed)
-#   bash dev.sh test    every test: pytest, then the Odoo tests when an Odoo 19 is found
+#   bash dev.sh test    every test: pytest, then the Odoo 19 tests (Odoo set up from
+#                       ../shared/odoo when none is found; required under CI=true)
+#   bash dev.sh odoo    try it in Odoo: a demo database against the emulator, on 127.0.0.1
 # Each command creates or reuses .venv and installs what it needs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -43,30 +45,47 @@ cmd_demo() {
   "$VENV/bin/python" -m l10n_my_einvoice.myinvois demo --out "$ROOT/out" "$@"
 }
 
+# "N passed", "N failed", "N error(s)" from a runner's closing line; 0 when absent.
+count() { { grep -oE "[0-9]+ $2" "$1" || true; } | tail -1 | cut -d' ' -f1 | grep . || echo 0; }
+
 cmd_test() {
   ensure_venv
-  local t0 t1 t2 rc
+  local out t0 t1 t2 t3 setup_rc py_rc odoo_rc
+  out="$(mktemp -d)"
   t0=$(date +%s)
-  local out; out="$(mktemp)"
+  # Odoo first (set up from ../shared/odoo when missing), so its time is counted apart.
   set +e
-  "$VENV/bin/python" -m pytest -q "$ROOT/tests" "$@" | tee "$out"
-  rc=${PIPESTATUS[0]}
-  set -e
+  bash "$ROOT/tools/odoo_setup.sh"; setup_rc=$?
   t1=$(date +%s)
-  log "pytest took $((t1 - t0)) s"
-  [ "$rc" = 0 ] || { log "pytest failed (exit $rc)"; exit "$rc"; }
-  local py_passed odoo_passed
-  py_passed=$(grep -oE '[0-9]+ passed' "$out" | tail -1 | cut -d' ' -f1)
-  bash "$ROOT/tools/odoo_tests.sh" | tee "$out"
-  odoo_passed=$(sed -nE 's/^odoo: ([0-9]+) passed.*/\1/p' "$out")
-  rm -f "$out"
+  "$VENV/bin/python" -m pytest -q "$ROOT/tests" "$@" | tee "$out/pytest"
+  py_rc=${PIPESTATUS[0]}
   t2=$(date +%s)
-  log "Odoo part took $((t2 - t1)) s; whole test command $((t2 - t0)) s"
-  echo "total: $((py_passed + ${odoo_passed:-0})) passed, 0 failed"
+  if [ "$setup_rc" = 1 ]; then
+    echo "odoo: 0 passed, 1 failed" > "$out/odoo"; odoo_rc=1
+    log "setting Odoo up failed (above): the Odoo tests were not run"
+  else
+    bash "$ROOT/tools/odoo_tests.sh" | tee "$out/odoo"; odoo_rc=${PIPESTATUS[0]}
+  fi
+  t3=$(date +%s)
+  set -e
+  local passed failed
+  passed=$(( $(count "$out/pytest" passed) + $(sed -nE 's/^odoo: ([0-9]+) passed.*/\1/p' "$out/odoo" | grep . || echo 0) ))
+  failed=$(( $(count "$out/pytest" failed) + $(count "$out/pytest" 'errors?') \
+             + $(sed -nE 's/^odoo: [0-9]+ passed, ([0-9]+) failed.*/\1/p' "$out/odoo" | grep . || echo 0) ))
+  [ "$py_rc" = 0 ] || [ "$failed" -gt 0 ] || failed=1  # pytest died without a count
+  rm -rf "$out"
+  log "Odoo setup $((t1 - t0)) s, pytest $((t2 - t1)) s, Odoo tests $((t3 - t2)) s; whole test command $((t3 - t0)) s"
+  echo "total: $passed passed, $failed failed"
+  [ "$py_rc" = 0 ] && [ "$odoo_rc" = 0 ]
+}
+
+cmd_odoo() {
+  bash "$ROOT/tools/odoo_demo.sh" "$@"
 }
 
 case "${1:-}" in
   demo) shift; cmd_demo "$@" ;;
   test) shift; cmd_test "$@" ;;
-  *) echo "usage: bash dev.sh demo|test" >&2; exit 2 ;;
+  odoo) shift; cmd_odoo "$@" ;;
+  *) echo "usage: bash dev.sh demo|test|odoo" >&2; exit 2 ;;
 esac

@@ -1,8 +1,13 @@
 import json
+import logging
+
+from psycopg2.extensions import TransactionRollbackError
 
 from odoo import _, api, fields, models
 
 from ..myinvois import qr
+
+_logger = logging.getLogger(__name__)
 
 STATES = [
     ("queued", "Queued"),
@@ -48,14 +53,27 @@ class L10nMyEinvoiceDocument(models.Model):
     @api.model
     def _lock_queued(self, limit):
         """Queued documents this worker takes: rows locked, skipping those another
-        worker holds, so two cron runs never take the same document."""
-        self.env.cr.execute("""
-            SELECT id FROM l10n_my_einvoice_document
-             WHERE state = 'queued'
-             ORDER BY id
-             LIMIT %s
-               FOR UPDATE SKIP LOCKED""", [limit])
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+        worker holds, so two cron runs never take the same document.
+
+        Odoo's transactions are REPEATABLE READ: a row that another worker took and
+        committed after this transaction's snapshot cannot be locked here
+        (SerializationFailure). As Odoo's cron does for its own jobs, that means
+        "taken by another worker": this run takes nothing and the cron is woken
+        again, to go on from a fresh snapshot."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute("""
+                    SELECT id FROM l10n_my_einvoice_document
+                     WHERE state = 'queued'
+                     ORDER BY id
+                     LIMIT %s
+                       FOR UPDATE SKIP LOCKED""", [limit], log_exceptions=False)
+                ids = [row[0] for row in self.env.cr.fetchall()]
+        except TransactionRollbackError:
+            _logger.debug("MyInvois: queued documents taken by another worker meanwhile; submit cron re-triggered")
+            self.env.ref("l10n_my_einvoice.ir_cron_submit")._trigger()
+            return self.browse()
+        return self.browse(ids)
 
     @api.depends("uuid", "long_id", "state")
     def _compute_validation_link(self):

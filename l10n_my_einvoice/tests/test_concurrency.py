@@ -38,13 +38,19 @@ class TestParallelCronRuns(LoopbackOnly, TransactionCase):
         runs = [0, 0]
 
         def cron_worker(index):
-            while True:
+            # As the cron: run after run until the queue is empty. A run may take nothing
+            # because the other worker took the rows meanwhile (see _lock_queued); the
+            # cron is then woken again, which here is the next turn of the loop.
+            for _turn in range(100):
                 with worker_env(self.registry) as env:
                     documents = env["account.move"]._cron_l10n_my_einvoice_submit(batch_limit=40)
-                    if not documents:
-                        return
                     taken[index] += documents.ids
-                    runs[index] += 1
+                    runs[index] += bool(documents)
+                with worker_env(self.registry) as env:
+                    if not env["l10n_my_einvoice.document"].search_count(
+                            [("company_id", "=", company_id), ("state", "=", "queued")]):
+                        return
+            raise AssertionError("the queue never emptied")
 
         run_in_threads(2, cron_worker)
         self.assertEqual(sorted(taken[0] + taken[1]), sorted(document_ids), "every document taken once")
@@ -60,6 +66,29 @@ class TestParallelCronRuns(LoopbackOnly, TransactionCase):
             documents = env["l10n_my_einvoice.document"].browse(document_ids)
             self.assertEqual(set(documents.mapped("state")), {"valid"})
             self.assertEqual(len(set(documents.mapped("uuid"))), INVOICES)
+
+    def test_rows_taken_after_this_snapshot_are_left_to_their_taker(self):
+        """The race of REPEATABLE READ: worker B's snapshot predates worker A's commit of
+        the rows it took. B takes nothing, raises nothing, and wakes the cron again."""
+        with worker_env(self.registry) as env:
+            moves = make_posted_invoices(env, make_company(
+                env, "Selari Dua Sdn. Bhd.", self.url, TIN, BRN, CLIENT_ID, CLIENT_SECRET, PASSWORD), 3)
+            moves.action_l10n_my_einvoice_submit()
+            company_id, document_ids = moves.company_id.id, moves.l10n_my_einvoice_document_id.ids
+        self.addCleanup(self.leave_nothing_in_progress, company_id)
+        with worker_env(self.registry) as env_b:
+            env_b.cr.execute("SELECT 1")  # B's snapshot is taken here
+            with worker_env(self.registry) as env_a:
+                taken_by_a = env_a["l10n_my_einvoice.document"]._lock_queued(100)
+                taken_by_a.write({"state": "sending"})
+            self.assertEqual(sorted(taken_by_a.ids), sorted(document_ids))
+            cron = env_b.ref("l10n_my_einvoice.ir_cron_submit")
+            triggers_before = env_b["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+            taken_by_b = env_b["l10n_my_einvoice.document"]._lock_queued(100)
+            self.assertFalse(taken_by_b, "B leaves A's rows alone")
+            self.assertEqual(env_b["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+                             triggers_before + 1, "the cron is woken to go on from a fresh snapshot")
+            env_b.cr.execute("SELECT 1")  # B's transaction is still usable
 
     def leave_nothing_in_progress(self, company_id):
         """Whatever happened, later tests' crons find no work of this company."""

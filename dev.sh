@@ -61,7 +61,7 @@ cmd_test() {
   py_rc=${PIPESTATUS[0]}
   t2=$(date +%s)
   if [ "$setup_rc" = 1 ]; then
-    echo "odoo: 0 passed, 1 failed" > "$out/odoo"; odoo_rc=1
+    : > "$out/odoo"; odoo_rc=1
     log "setting Odoo up failed (above): the Odoo tests were not run"
   else
     bash "$ROOT/tools/odoo_tests.sh" | tee "$out/odoo"; odoo_rc=${PIPESTATUS[0]}
@@ -72,7 +72,9 @@ cmd_test() {
   passed=$(( $(count "$out/pytest" passed) + $(sed -nE 's/^odoo: ([0-9]+) passed.*/\1/p' "$out/odoo" | grep . || echo 0) ))
   failed=$(( $(count "$out/pytest" failed) + $(count "$out/pytest" 'errors?') \
              + $(sed -nE 's/^odoo: [0-9]+ passed, ([0-9]+) failed.*/\1/p' "$out/odoo" | grep . || echo 0) ))
-  [ "$py_rc" = 0 ] || [ "$failed" -gt 0 ] || failed=1  # pytest died without a count
+  # A part that failed before counting (pytest crashed, Odoo could not be set up) counts one.
+  [ "$py_rc" = 0 ] || [ "$(count "$out/pytest" failed)$(count "$out/pytest" 'errors?')" != 00 ] || failed=$((failed + 1))
+  [ "$odoo_rc" = 0 ] || grep -q '^odoo: ' "$out/odoo" || failed=$((failed + 1))
   rm -rf "$out"
   log "Odoo setup $((t1 - t0)) s, pytest $((t2 - t1)) s, Odoo tests $((t3 - t2)) s; whole test command $((t3 - t0)) s"
   echo "total: $passed passed, $failed failed"

@@ -75,8 +75,10 @@ else
                      WHERE l10n_my_einvoice_environment = 'custom'" >/dev/null
 fi
 
-odoo_bin -d "$DB" --db-filter="^$DB\$" --no-database-list --http-interface=127.0.0.1 \
-  --http-port="$ODOO_PORT" --logfile="$ODOO_DATA_DIR/$DB-odoo.log" &
+# Not through odoo_bin: $! must be Odoo's own process, for Ctrl-C to stop it.
+"$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" --addons-path="$ADDONS" --data-dir="$ODOO_DATA_DIR" -d "$DB" \
+  --db-filter="^$DB\$" --no-database-list --http-interface=127.0.0.1 --http-port="$ODOO_PORT" \
+  --logfile="$ODOO_DATA_DIR/$DB-odoo.log" &
 pids+=($!)
 for _ in $(seq 60); do
   "$ODOO_PYTHON" -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1], timeout=2)" \
@@ -89,7 +91,8 @@ cat <<EOF
   Odoo 19 with l10n_my_einvoice:  http://127.0.0.1:$ODOO_PORT/odoo/action-account.action_move_out_invoice_type
   login: admin   password: admin
   MyInvois emulator:              $EMULATOR_URL (log: $ODOO_DATA_DIR/$DB-emulator.log)
-  Open a posted invoice and click "Submit to MyInvois"; it turns Valid within seconds.
+  Open a posted invoice and click "Submit to MyInvois": Odoo's cron threads submit it at once
+  and poll for the result, so it shows Valid within about a minute (or click Refresh).
   Odoo's log: $ODOO_DATA_DIR/$DB-odoo.log.   Ctrl-C stops both.
 
 EOF

@@ -10,9 +10,7 @@ Run with Odoo's interpreter; the client ID and secret are the emulator's demo cl
 import argparse
 import base64
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
 CERT_PASSWORD = "demo-password"  # a self-signed demo certificate, for the emulator only
 
 
@@ -28,7 +26,7 @@ def parse_args(argv):
 
 def main(argv=None):
     args = parse_args(argv)
-    sys.path[:0] = [args.odoo_path, str(ROOT)]
+    sys.path.insert(0, args.odoo_path)
     import odoo  # noqa: PLC0415  (Odoo is on sys.path only from here)
     from odoo import api
     from odoo.modules.registry import Registry
@@ -43,8 +41,9 @@ def main(argv=None):
 
 
 def fill(env, emulator_url):
-    from l10n_my_einvoice.myinvois import certificate
-    from l10n_my_einvoice.myinvois.emulator.cli import (DEMO_BRN, DEMO_BUYER, DEMO_CLIENT_ID,
+    # As Odoo loads the addon (the registry is up): odoo.addons.l10n_my_einvoice.
+    from odoo.addons.l10n_my_einvoice.myinvois import certificate
+    from odoo.addons.l10n_my_einvoice.myinvois.emulator.cli import (DEMO_BRN, DEMO_BUYER, DEMO_CLIENT_ID,
                                                         DEMO_CLIENT_SECRET, DEMO_NAME, DEMO_TIN)
     ref = env.ref
     my = ref("base.my")

@@ -21,7 +21,7 @@ case $? in
   0) ;;
   3) echo "No Odoo 19 found (ODOO_PATH=$ODOO_PATH, ODOO_PYTHON=$ODOO_PYTHON) and none to set up: the Odoo tests were not run."
      exit 0 ;;
-  *) echo "odoo: 0 passed, 1 failed"; exit 1 ;;
+  *) exit 1 ;;
 esac
 
 # --- one fresh database per run -------------------------------------------------------
@@ -35,8 +35,8 @@ t_db=$(date +%s)
 if [ "${ODOO_TEMPLATE_DB:-}" = none ]; then
   from="an empty database"
 else
-  template=$(odoo_template) || { echo "odoo: 0 passed, 1 failed"; exit 1; }
-  odoo_copy_db "$template" "$DB" || { echo "odoo: 0 passed, 1 failed"; exit 1; }
+  template=$(odoo_template) || exit 1
+  odoo_copy_db "$template" "$DB" || exit 1
   from="a copy of $template"
 fi
 common=(-d "$DB" --http-interface=127.0.0.1 --http-port=0 --db-filter="^$DB\$" --no-database-list)

@@ -1,0 +1,76 @@
+"""Walk the demo in headless Chromium as a newcomer would, against `bash dev.sh odoo`:
+log in, open a posted invoice, click *Submit to MyInvois*, wait for Valid, and save
+screenshots (docs/img/demo-*.png). Fails, with a screenshot, when any step does not happen.
+
+    python -m venv /tmp/pw && /tmp/pw/bin/pip install playwright   # no browser download:
+    /tmp/pw/bin/python tools/odoo_demo_browser.py [--url http://127.0.0.1:8069] [--invoice INV/2026/00001]
+
+Uses Debian's Chromium (/usr/bin/chromium), which tools/odoo_setup.sh installs.
+"""
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
+# As this machine's closed network needs: no background connections, no sandbox as root.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="http://127.0.0.1:8069")
+    parser.add_argument("--invoice", default="INV/2026/00001", help="name of a posted demo invoice")
+    parser.add_argument("--login", default="admin")
+    parser.add_argument("--password", default="admin")
+    parser.add_argument("--timeout", type=float, default=90, help="seconds to wait for Valid")
+    args = parser.parse_args(argv)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        try:
+            walk(page, args)
+        except Exception:
+            page.screenshot(path=str(IMG / "demo-failed.png"))
+            print(f"failed; the page as it was: {IMG / 'demo-failed.png'}", file=sys.stderr)
+            raise
+        finally:
+            browser.close()
+
+
+def walk(page, args):
+    page.goto(f"{args.url}/web/login")
+    page.screenshot(path=str(IMG / "demo-login.png"))
+    page.fill("input[name=login]", args.login)
+    page.fill("input[name=password]", args.password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/odoo**")
+    page.goto(f"{args.url}/odoo/action-account.action_move_out_invoice_type")
+    page.get_by_text(args.invoice, exact=True).first.click()
+    submit = page.get_by_role("button", name="Submit to MyInvois")
+    submit.wait_for()
+    print(f"{args.invoice}: open, clicking Submit to MyInvois")
+    submit.click()
+    page.get_by_text("Sent to the MyInvois queue").wait_for()
+    page.screenshot(path=str(IMG / "demo-submitted.png"))
+    deadline = time.monotonic() + args.timeout
+    while time.monotonic() < deadline:  # the crons submit, then poll; the form shows the outcome on reload
+        page.reload()
+        page.get_by_role("tab", name="MyInvois").click()
+        status = page.locator("div[name=l10n_my_einvoice_state]").first.inner_text().strip()
+        if status in ("Valid", "Invalid"):
+            break
+        time.sleep(3)
+    else:
+        raise AssertionError(f"{args.invoice} was not decided within {args.timeout:g} s (status: {status})")
+    page.screenshot(path=str(IMG / "demo-valid.png"), full_page=True)
+    print(f"{args.invoice}: {status}; screenshots in {IMG}/demo-*.png")
+    if status != "Valid":
+        raise AssertionError(f"{args.invoice} is {status}")
+
+
+if __name__ == "__main__":
+    main()

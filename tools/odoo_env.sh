@@ -22,7 +22,7 @@ odoo_ready() {
   local rc=$?
   if [ "$rc" = 3 ]; then
     if [ "${CI:-}" = true ]; then
-      echo "CI needs the Odoo tests, but there is no Odoo 19 at ODOO_PATH=$ODOO_PATH and no $ROOT/../shared/odoo/odoo-19.0-community.tar.xz to set one up from." >&2
+      echo "CI needs the Odoo tests, but there is no Odoo 19 at ODOO_PATH=$ODOO_PATH and no $(dirname "$ROOT")/shared/odoo/odoo-19.0-community.tar.xz to set one up from." >&2
       return 1
     fi
     return 3

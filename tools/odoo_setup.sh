@@ -16,7 +16,7 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ODOO_PATH="${ODOO_PATH:-/opt/odoo}"
 ODOO_PYTHON="${ODOO_PYTHON:-$ODOO_PATH/venv/bin/python}"
-ODOO_ARCHIVE="${ODOO_ARCHIVE:-$ROOT/../shared/odoo/odoo-19.0-community.tar.xz}"
+ODOO_ARCHIVE="${ODOO_ARCHIVE:-$(dirname "$ROOT")/shared/odoo/odoo-19.0-community.tar.xz}"
 STAMP="$ODOO_PATH/.l10n_my_einvoice-setup"
 
 say() { printf '[odoo-setup] %s\n' "$*" >&2; }

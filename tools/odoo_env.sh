@@ -2,16 +2,18 @@
 #   ODOO_PATH      Odoo source folder with odoo-bin             (default /opt/odoo)
 #   ODOO_PYTHON    interpreter with Odoo's requirements         (default $ODOO_PATH/venv/bin/python)
 #   ODOO_DATA_DIR  Odoo's data dir (filestores)                 (default Odoo's own default)
+#   ODOO_ARCHIVE   Odoo's source archive to set up from  (default ../shared/odoo/odoo-19.0-community.tar.xz)
 #   ODOO_TEMPLATE_DB  a database to copy instead of the built-in template; "none": install
 #                  everything from scratch on an empty database
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ODOO_PATH="${ODOO_PATH:-/opt/odoo}"
 ODOO_PYTHON="${ODOO_PYTHON:-$ODOO_PATH/venv/bin/python}"
 ODOO_DATA_DIR="${ODOO_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/Odoo}"
+ODOO_ARCHIVE="${ODOO_ARCHIVE:-$(dirname "$ROOT")/shared/odoo/odoo-19.0-community.tar.xz}"
 ADDONS="$ODOO_PATH/addons,$ODOO_PATH/odoo/addons,$ROOT"
 # What the template holds: the addon's dependencies, whose install is most of the wait.
 TEMPLATE_MODULES="account,l10n_my,account_debit_note,portal"
-export ODOO_PATH ODOO_PYTHON
+export ODOO_PATH ODOO_PYTHON ODOO_ARCHIVE
 
 odoo_bin() { "$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" --addons-path="$ADDONS" --data-dir="$ODOO_DATA_DIR" "$@"; }
 
@@ -22,7 +24,7 @@ odoo_ready() {
   local rc=$?
   if [ "$rc" = 3 ]; then
     if [ "${CI:-}" = true ]; then
-      echo "CI needs the Odoo tests, but there is no Odoo 19 at ODOO_PATH=$ODOO_PATH and no $(dirname "$ROOT")/shared/odoo/odoo-19.0-community.tar.xz to set one up from." >&2
+      echo "CI needs the Odoo tests, but there is no Odoo 19 at ODOO_PATH=$ODOO_PATH and no $ODOO_ARCHIVE to set one up from." >&2
       return 1
     fi
     return 3

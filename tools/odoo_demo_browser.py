@@ -43,7 +43,6 @@ def main(argv=None):
 
 def walk(page, args):
     page.goto(f"{args.url}/web/login")
-    page.screenshot(path=str(IMG / "demo-login.png"))
     page.fill("input[name=login]", args.login)
     page.fill("input[name=password]", args.password)
     page.click("button[type=submit]")

@@ -5,6 +5,7 @@ in ``data/`` that ``tools/convert_lhdn_codes.py`` made from LHDN's JSON.
 Each table is a read-only ``{code: description}`` mapping, loaded once on first
 use. Always submit the code, never the description.
 """
+
 import csv
 import functools
 import re

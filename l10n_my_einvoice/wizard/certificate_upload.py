@@ -15,11 +15,13 @@ class CertificateUpload(models.TransientModel):
 
     def action_upload(self):
         self.ensure_one()
-        self.company_id.write({
-            "l10n_my_einvoice_certificate": self.certificate,
-            "l10n_my_einvoice_certificate_password": self.password or False,
-            "l10n_my_einvoice_cert_filename": self.filename or "certificate.p12",
-        })
+        self.company_id.write(
+            {
+                "l10n_my_einvoice_certificate": self.certificate,
+                "l10n_my_einvoice_certificate_password": self.password or False,
+                "l10n_my_einvoice_cert_filename": self.filename or "certificate.p12",
+            }
+        )
         # The wizard row held the secret only for this request; remove it now rather
         # than waiting for the transient vacuum.
         self.unlink()

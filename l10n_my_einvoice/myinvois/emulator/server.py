@@ -5,6 +5,7 @@ Faults live here because they are about the connection: ``drop`` closes the
 socket without a byte; ``drop_after_accept`` lets the submission be stored
 first, so a client sees a network error although LHDN has the documents.
 """
+
 import json
 import logging
 import secrets
@@ -100,11 +101,16 @@ class _Handler(BaseHTTPRequestHandler):
         if fault and fault.kind == "delay":
             time.sleep(fault.seconds)
         if fault and fault.kind == "status":
-            response = Response(fault.status, error_body(STATUS_CODES.get(fault.status, "Error"),
-                                                         f"Injected fault: HTTP {fault.status}."))
+            response = Response(
+                fault.status,
+                error_body(STATUS_CODES.get(fault.status, "Error"), f"Injected fault: HTTP {fault.status}."),
+            )
         elif fault and fault.kind == "429":
-            response = Response(429, error_body("TooManyRequests", "Injected fault: too many requests."),
-                                {"Retry-After": str(fault.retry_after)})
+            response = Response(
+                429,
+                error_body("TooManyRequests", "Injected fault: too many requests."),
+                {"Retry-After": str(fault.retry_after)},
+            )
         else:
             response = emulator.api.handle(route, request)
         if fault and fault.kind == "drop_after_accept":
@@ -137,6 +143,7 @@ class _Handler(BaseHTTPRequestHandler):
 def serve(port, emulator):
     """Bind and serve in a daemon thread; returns the server (``server_address`` has the port)."""
     server = _Server(port, emulator)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="myinvois-emulator",
-                     daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="myinvois-emulator", daemon=True
+    ).start()
     return server

@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from l10n_my_einvoice.myinvois import certificate, client as api, signing, ubl
+from l10n_my_einvoice.myinvois import certificate, signing, ubl
+from l10n_my_einvoice.myinvois import client as api
 from l10n_my_einvoice.myinvois.document import Document
 from l10n_my_einvoice.myinvois.emulator import Emulator
 

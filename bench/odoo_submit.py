@@ -98,8 +98,8 @@ def main():
         return worker(args.db, args.batch)
 
     registry = load_odoo(args.db)
-    from odoo.addons.l10n_my_einvoice.tests.committed_data import make_company, make_posted_invoices
     from odoo.addons.l10n_my_einvoice.myinvois.emulator import Emulator
+    from odoo.addons.l10n_my_einvoice.tests.committed_data import make_company, make_posted_invoices
 
     with Emulator(validation_delay=0) as emulator:
         emulator.add_client(CLIENT_ID, CLIENT_SECRET, TIN, brn=BRN)

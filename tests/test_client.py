@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from l10n_my_einvoice.myinvois import certificate, client as api, signing, ubl
+from l10n_my_einvoice.myinvois import certificate, signing, ubl
+from l10n_my_einvoice.myinvois import client as api
 from l10n_my_einvoice.myinvois.document import BillingReference, Document
 from l10n_my_einvoice.myinvois.emulator import Emulator
 

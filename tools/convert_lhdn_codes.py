@@ -71,7 +71,7 @@ ADDON_DATA = OUT.parent.parent / "data"
 def write_odoo_data():
     """The Odoo records of the tables users pick from: classifications as XML with
     noupdate (users may reword or archive them), MSIC as plain CSV data."""
-    from xml.sax.saxutils import escape, quoteattr
+    from xml.sax.saxutils import escape
 
     with open(OUT / "classifications.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))

@@ -1,4 +1,5 @@
 from odoo import models
+
 from odoo.addons.account.models.chart_template import template
 
 # l10n_my's taxes (template ids) and their LHDN tax type; exemption reasons for the

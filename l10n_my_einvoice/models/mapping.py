@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..myinvois import codes
-from ..myinvois.document import AllowanceCharge, Address, BillingReference, Document, Line, Party, Tax, money
+from ..myinvois.document import Address, AllowanceCharge, BillingReference, Document, Line, Party, Tax, money
 
 # Core paths (last segment) whose absence the mapping already reports in Odoo's words.
 NAMED_BY_MAPPING = {"tin", "id_type", "id_number", "classifications", "exchange_rate", "state", "country", "msic"}

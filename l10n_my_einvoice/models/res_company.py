@@ -459,17 +459,12 @@ class ResCompany(models.Model):
                 return items
             page += 1
 
-    def _l10n_my_einvoice_submit(self, documents, in_cron=False):
-        """Sign and submit ``documents`` (queued, of this company). Each document is
-        written 'sending' with its hash and committed (in a cron run) before the HTTP
-        call, so a crash mid-send leaves a trace to reconcile instead of a resend.
-        Writes are grouped per state so a batch costs a few queries, not a few per
-        document."""
-        self.ensure_one()
-        Document = self.env["l10n_my_einvoice.document"]
-        client = self._l10n_my_einvoice_client(documents)
+    def _l10n_my_einvoice_sign_documents(self, documents):
+        """Sign ``documents`` with the company's certificate. Those that cannot be
+        built or signed are written 'invalid' with their problems; returns
+        (document, payload, values) for the others."""
         certificate = self._l10n_my_einvoice_loaded_certificate()
-        prepared, failed = [], Document
+        prepared, failed = [], self.env["l10n_my_einvoice.document"]
         for document in documents:
             try:
                 payload, problems, values = document.move_id._l10n_my_einvoice_sign(certificate, utc_now())
@@ -483,6 +478,18 @@ class ResCompany(models.Model):
         if failed:
             failed.write({"state": "invalid"})
             failed._post_state_message()
+        return prepared
+
+    def _l10n_my_einvoice_submit(self, documents, in_cron=False):
+        """Sign and submit ``documents`` (queued, of this company). Each document is
+        written 'sending' with its hash and committed (in a cron run) before the HTTP
+        call, so a crash mid-send leaves a trace to reconcile instead of a resend.
+        Writes are grouped per state so a batch costs a few queries, not a few per
+        document."""
+        self.ensure_one()
+        Document = self.env["l10n_my_einvoice.document"]
+        client = self._l10n_my_einvoice_client(documents)
+        prepared = self._l10n_my_einvoice_sign_documents(documents)
         attachments = self.env["ir.attachment"].create(
             [
                 {
@@ -495,7 +502,7 @@ class ResCompany(models.Model):
                 for document, payload, values in prepared
             ]
         )
-        for (document, _payload, values), attachment in zip(prepared, attachments):
+        for (document, _payload, values), attachment in zip(prepared, attachments, strict=True):
             document.write({**values, "attachment_id": attachment.id})
         Document.browse([document.id for document, _payload, _values in prepared]).write({"state": "sending"})
         if in_cron:

@@ -11,9 +11,9 @@ upload time rather than on the first Invalid document.
 Nothing secret (key, password) ever reaches an exception text or the summary.
 """
 
+import base64
 import datetime
 import hashlib
-import base64
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -147,7 +147,8 @@ def issuer_name(name):
             key = _DOTNET_NAMES.get(attribute.oid, f"OID.{attribute.oid.dotted_string}")
             value = attribute.value if isinstance(attribute.value, str) else attribute.value.hex()
             if any(char in value for char in ',+="\n<>#;'):
-                value = '"%s"' % value.replace('"', '""')
+                escaped = value.replace('"', '""')
+                value = f'"{escaped}"'
             parts.append(f"{key}={value}")
     return ", ".join(parts)
 

@@ -11,7 +11,8 @@ codes as PNG files.
 import json
 from pathlib import Path
 
-from . import certificate, client as api, qr, signing, ubl, validation, xml_checks
+from . import certificate, qr, signing, ubl, validation, xml_checks
+from . import client as api
 from .document import BillingReference, Document
 from .emulator import Emulator
 
@@ -96,10 +97,10 @@ def run(out_dir):
             if summary.get("longId"):
                 print(f"      QR code {png}")
         valid = all(summary["status"] == "Valid" for _doc, summary in results)
+        calls = sum(emulator.stats.requests(e) for e in ("submit", "get_submission"))
         print(
             f"\n   {sum(s['status'] == 'Valid' for _d, s in results)} of {len(results)} documents Valid; "
-            f"{emulator.stats['logins']} login for {sum(emulator.stats.requests(e) for e in ('submit', 'get_submission'))} "
-            "submit/poll calls."
+            f"{emulator.stats['logins']} login for {calls} submit/poll calls."
         )
 
     print("\n3. LHDN's published v1.1 samples: structure, codes and signature")

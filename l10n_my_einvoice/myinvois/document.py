@@ -142,8 +142,10 @@ class Line:
         resolved = tuple(a.resolved_amount(subtotal) for a in self.allowances)
         total = (
             subtotal
-            - sum((amount for a, amount in zip(self.allowances, resolved) if not a.charge), Decimal("0.00"))
-            + sum((amount for a, amount in zip(self.allowances, resolved) if a.charge), Decimal("0.00"))
+            - sum(
+                (amount for a, amount in zip(self.allowances, resolved, strict=True) if not a.charge), Decimal("0.00")
+            )
+            + sum((amount for a, amount in zip(self.allowances, resolved, strict=True) if a.charge), Decimal("0.00"))
         )
         taxes = tuple((tax.resolved_taxable(total), tax.resolved_amount(total)) for tax in self.taxes)
         return LineAmounts(
@@ -295,11 +297,13 @@ class Document:
         lines = tuple(line.amounts() for line in self.lines)
         line_extension = sum((amounts.total for amounts in lines), Decimal("0.00"))
         resolved = tuple(a.resolved_amount(line_extension) for a in self.allowances)
-        allowance_total = sum((x for a, x in zip(self.allowances, resolved) if not a.charge), Decimal("0.00"))
-        charge_total = sum((x for a, x in zip(self.allowances, resolved) if a.charge), Decimal("0.00"))
+        allowance_total = sum(
+            (x for a, x in zip(self.allowances, resolved, strict=True) if not a.charge), Decimal("0.00")
+        )
+        charge_total = sum((x for a, x in zip(self.allowances, resolved, strict=True) if a.charge), Decimal("0.00"))
         groups = {}
-        for line, amounts in zip(self.lines, lines):
-            for tax, (taxable, amount) in zip(line.taxes, amounts.taxes):
+        for line, amounts in zip(self.lines, lines, strict=True):
+            for tax, (taxable, amount) in zip(line.taxes, amounts.taxes, strict=True):
                 key = (tax.type, tax.exemption_reason if tax.type == "E" else "")
                 group_taxable, group_amount = groups.get(key, (Decimal("0.00"), Decimal("0.00")))
                 groups[key] = (group_taxable + taxable, group_amount + amount)

@@ -111,7 +111,7 @@ def to_xml(document: Document) -> bytes:
         _delivery(w, root, document)
     amounts = document.amounts()
     _payment(w, root, document, amounts)
-    for allowance, amount in zip(document.allowances, amounts.allowances):
+    for allowance, amount in zip(document.allowances, amounts.allowances, strict=True):
         _allowance(w, root, allowance, amount, with_rate=False)
     if document.currency != "MYR" and document.exchange_rate is not None:
         rate = w.cac(root, "TaxExchangeRate")
@@ -120,7 +120,7 @@ def to_xml(document: Document) -> bytes:
         w.cbc(rate, "CalculationRate", number(document.exchange_rate))
     _tax_total(w, root, amounts)
     _monetary_total(w, root, amounts)
-    for index, (line, line_amounts) in enumerate(zip(document.lines, amounts.lines), start=1):
+    for index, (line, line_amounts) in enumerate(zip(document.lines, amounts.lines, strict=True), start=1):
         _line(w, root, line, line_amounts, line.id or str(index))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
@@ -265,11 +265,11 @@ def _line(w, root, line, amounts, line_id):
     w.cbc(element, "ID", line_id)
     w.cbc(element, "InvoicedQuantity", number(line.quantity), unitCode=line.unit_code)
     w.amount(element, "LineExtensionAmount", amounts.total)
-    for allowance, amount in zip(line.allowances, amounts.allowances):
+    for allowance, amount in zip(line.allowances, amounts.allowances, strict=True):
         _allowance(w, element, allowance, amount, with_rate=True)
     tax_total = w.cac(element, "TaxTotal")
     w.amount(tax_total, "TaxAmount", amounts.tax_total)
-    for tax, (taxable, tax_amount) in zip(line.taxes, amounts.taxes):
+    for tax, (taxable, tax_amount) in zip(line.taxes, amounts.taxes, strict=True):
         subtotal = w.cac(tax_total, "TaxSubtotal")
         w.amount(subtotal, "TaxableAmount", taxable)
         w.amount(subtotal, "TaxAmount", tax_amount)

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from . import codes
-from .document import Document, NOTE_TYPES, SELF_BILLED_TYPES, money
+from .document import NOTE_TYPES, SELF_BILLED_TYPES, Document, money
 
 SUBMISSION_WINDOW = datetime.timedelta(hours=72)
 UUID_PATTERN = re.compile(r"^[A-Z0-9]{26}$")
@@ -406,7 +406,7 @@ def _delivery(check, doc):
 def _lines(check, doc, amounts):
     if not doc.lines:
         check.add("lines", "required", "The document has no lines.", "Dokumen tiada baris.")
-    for index, (line, line_amounts) in enumerate(zip(doc.lines, amounts.lines)):
+    for index, (line, line_amounts) in enumerate(zip(doc.lines, amounts.lines, strict=True)):
         path = f"lines[{index}]"
         if check.required(f"{path}.description", line.description, "The line description"):
             check.length(f"{path}.description", line.description, "The line description", 300)

@@ -2,12 +2,13 @@ import base64
 import ipaddress
 from urllib.parse import urlsplit
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests.common import BlockedRequest, _super_send
 
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+from ..models.api_state import autonomous_cursor
 from ..myinvois import certificate as core_certificate
 from ..myinvois import signing, ubl, xml_checks
-from ..models.api_state import autonomous_cursor
 from ..myinvois.emulator import Emulator
 
 COMPANY_TIN = "C1234567890"

@@ -207,6 +207,7 @@ class TestSubmitFlow(MyInvoisFlowCase):
 
     def test_the_database_refuses_a_second_active_document(self):
         import psycopg2
+
         from odoo.tools import mute_logger
 
         invoice = self.invoice()

@@ -50,14 +50,12 @@ def login(emulator, request):
         raise _oauth_error(400, "invalid_client", None)
 
     onbehalfof = (request.headers.get("onbehalfof") or "").strip() or None
-    tin, brn, intermediary = client["tin"], client["brn"], False
+    tin, brn = client["tin"], client["brn"]
     if onbehalfof:
         tin, _, brn = onbehalfof.partition(":")
         tin, brn = tin.strip().upper(), brn.strip() or None
-        if tin != (client["tin"] or "").upper():
-            if tin not in client["represents"]:
-                raise _oauth_error(403, "unauthorized_client", f"This client may not act on behalf of {tin}.")
-            intermediary = True
+        if tin != (client["tin"] or "").upper() and tin not in client["represents"]:
+            raise _oauth_error(403, "unauthorized_client", f"This client may not act on behalf of {tin}.")
     now = emulator.clock.now()
     token = emulator.store.issue_token(
         client_id, tin, brn, onbehalfof, now, datetime.timedelta(seconds=emulator.token_lifetime)

@@ -19,7 +19,7 @@ class L10nMyEinvoiceApiLog(models.Model):
     _rec_name = "endpoint"
 
     company_id = fields.Many2one("res.company", readonly=True, index=True, ondelete="cascade")
-    user_id = fields.Many2one("res.users", string="User", readonly=True, ondelete="set null")
+    user_id = fields.Many2one("res.users", readonly=True, ondelete="set null")
     endpoint = fields.Char(readonly=True, required=True)
     method = fields.Char(readonly=True)
     path = fields.Char(readonly=True)
@@ -92,10 +92,9 @@ class L10nMyEinvoiceApiLog(models.Model):
     @api.autovacuum
     def _gc_old_calls(self):
         """Forget calls older than each company's retention (Settings, MyInvois)."""
-        companies = self.env["res.company"].sudo().search([])
+        # 0 days: keep forever
+        companies = self.env["res.company"].sudo().search([("l10n_my_einvoice_log_retention_days", ">", 0)])
         for days in set(companies.mapped("l10n_my_einvoice_log_retention_days")):
-            if days <= 0:
-                continue  # 0: keep forever
             cutoff = fields.Datetime.now() - datetime.timedelta(days=days)
             old = self.sudo().search(
                 [

@@ -11,7 +11,7 @@ class CertificateUpload(models.TransientModel):
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     certificate = fields.Binary(string="Certificate file (.p12 / .pfx)", required=True, attachment=False)
     filename = fields.Char()
-    password = fields.Char(string="Password")
+    password = fields.Char()
 
     def action_upload(self):
         self.ensure_one()

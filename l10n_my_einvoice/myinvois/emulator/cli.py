@@ -2,6 +2,7 @@
 with one demo client, until Ctrl-C."""
 
 import argparse
+import contextlib
 import sys
 import threading
 
@@ -56,10 +57,9 @@ def main(argv=None, stop_event=None):
     print("Ctrl-C stops it.", flush=True)
     stop_event = stop_event or threading.Event()
     try:
-        while not stop_event.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the way to stop it
+            while not stop_event.wait(0.5):
+                pass
     finally:
         emulator.stop()
     print("emulator stopped", flush=True)

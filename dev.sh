@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The project's entry point on a fresh Debian machine with Python 3.11:
 #   bash dev.sh demo    the main job (no Odoo needed)
-#   bash dev.sh test    every test: pytest, then the Odoo 19 tests (Odoo set up from
-#                       ../shared/odoo when none is found; required under CI=true)
+#   bash dev.sh test    every test: the linters, pytest, then the Odoo 19 tests (Odoo set
+#                       up from ../shared/odoo when none is found; required under CI=true)
+#   bash dev.sh lint    the linters alone: ruff (lint + format), pylint-odoo, the OCA hooks
 #   bash dev.sh odoo    try it in Odoo: a demo database against the emulator, on 127.0.0.1
 # Each command creates or reuses .venv and installs what it needs.
 set -euo pipefail
@@ -48,8 +49,28 @@ cmd_demo() {
 # "N passed", "N failed", "N error(s)" from a runner's closing line; 0 when absent.
 count() { { grep -oE "[0-9]+ $2" "$1" || true; } | tail -1 | cut -d' ' -f1 | grep . || echo 0; }
 
+# Every linter, all run even after one fails; returns 1 on any finding.
+cmd_lint() {
+  ensure_venv
+  local bin="$VENV/bin" rc=0 po
+  cd "$ROOT"
+  "$bin/ruff" check . || rc=1
+  "$bin/ruff" format --check --diff . || rc=1
+  "$bin/pylint" --rcfile .pylintrc l10n_my_einvoice || rc=1
+  "$bin/pylint" --rcfile .pylintrc-core l10n_my_einvoice/myinvois || rc=1
+  "$bin/oca-checks-odoo-module" --no-verbose l10n_my_einvoice || rc=1
+  po="$(git ls-files '*.po' '*.pot')"
+  if [ -n "$po" ]; then "$bin/oca-checks-po" --no-verbose $po || rc=1; fi
+  "$bin/python" tools/gen_readme.py --check || rc=1
+  if [ "$rc" = 0 ]; then log "lint: no findings"; else log "lint: findings above"; fi
+  return "$rc"
+}
+
 cmd_test() {
   ensure_venv
+  local lint_rc tl
+  tl=$(date +%s)
+  lint_rc=0; cmd_lint || lint_rc=$?
   local out t0 t1 t2 t3 setup_rc py_rc odoo_rc
   out="$(mktemp -d)"
   t0=$(date +%s)
@@ -76,9 +97,11 @@ cmd_test() {
   [ "$py_rc" = 0 ] || [ "$(count "$out/pytest" failed)$(count "$out/pytest" 'errors?')" != 00 ] || failed=$((failed + 1))
   [ "$odoo_rc" = 0 ] || grep -q '^odoo: ' "$out/odoo" || failed=$((failed + 1))
   rm -rf "$out"
-  log "Odoo setup $((t1 - t0)) s, pytest $((t2 - t1)) s, Odoo tests $((t3 - t2)) s; whole test command $((t3 - t0)) s"
+  log "lint $((t0 - tl)) s, Odoo setup $((t1 - t0)) s, pytest $((t2 - t1)) s, Odoo tests $((t3 - t2)) s; whole test command $((t3 - tl)) s"
+  # Any linter finding fails the command and counts one.
+  [ "$lint_rc" = 0 ] || { failed=$((failed + 1)); log "the linters found problems (above)"; }
   echo "total: $passed passed, $failed failed"
-  [ "$py_rc" = 0 ] && [ "$odoo_rc" = 0 ]
+  [ "$lint_rc" = 0 ] && [ "$py_rc" = 0 ] && [ "$odoo_rc" = 0 ]
 }
 
 cmd_odoo() {
@@ -88,6 +111,7 @@ cmd_odoo() {
 case "${1:-}" in
   demo) shift; cmd_demo "$@" ;;
   test) shift; cmd_test "$@" ;;
+  lint) shift; cmd_lint ;;
   odoo) shift; cmd_odoo "$@" ;;
-  *) echo "usage: bash dev.sh demo|test|odoo" >&2; exit 2 ;;
+  *) echo "usage: bash dev.sh demo|test|lint|odoo" >&2; exit 2 ;;
 esac

@@ -5,6 +5,7 @@
 The goal (issue 3) is 2,000 documents/s; this prints the figure and asserts nothing.
 The certificate is opened once, as the submission pipeline does per batch.
 """
+
 import copy
 import datetime
 import json
@@ -48,8 +49,10 @@ def main(seconds=3.0):
         size = len(signed)
         count += 1
     elapsed = time.perf_counter() - start
-    print(f"10-line invoice, validate + build + sign + serialise: {count / elapsed:.0f} documents/s "
-          f"({1000 * elapsed / count:.2f} ms each, {size} bytes signed), one core")
+    print(
+        f"10-line invoice, validate + build + sign + serialise: {count / elapsed:.0f} documents/s "
+        f"({1000 * elapsed / count:.2f} ms each, {size} bytes signed), one core"
+    )
     for stage, spent in stages.items():
         print(f"  {stage:<18} {1000 * spent / count:6.3f} ms/document")
 

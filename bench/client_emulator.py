@@ -8,13 +8,15 @@ the API path: split into submissions of <= 100, submit, poll until Valid, and
 also the raw rate of Get Submission calls. The emulator validates every document
 with the core (XSD, rules, signature), as LHDN would, so its cost is included.
 """
+
 import copy
 import json
 import sys
 import time
 from pathlib import Path
 
-from l10n_my_einvoice.myinvois import certificate, client as api, signing, ubl
+from l10n_my_einvoice.myinvois import certificate, signing, ubl
+from l10n_my_einvoice.myinvois import client as api
 from l10n_my_einvoice.myinvois.document import Document
 from l10n_my_einvoice.myinvois.emulator import Emulator
 
@@ -32,8 +34,9 @@ def main(count=300):
         for index in range(count):
             doc = copy.copy(template)
             doc.number, doc.issued_at = f"BENCH-{index:06d}", now
-            documents.append(api.SubmissionDocument(doc.number, signing.sign_xml(ubl.to_xml(doc), loaded,
-                                                                                  signing_time=now)))
+            documents.append(
+                api.SubmissionDocument(doc.number, signing.sign_xml(ubl.to_xml(doc), loaded, signing_time=now))
+            )
         batches = api.split_batches(documents)
         start = time.perf_counter()
         uids = [client.submit(batch)["submissionUid"] for batch in batches]
@@ -46,14 +49,17 @@ def main(count=300):
                     valid += sum(d["status"] == "Valid" for d in submission["documentSummary"])
                     break
         done = time.perf_counter()
-        print(f"{count} documents in {len(batches)} submissions: submit {len(batches) / (submitted - start):.1f} "
-              f"submissions/s ({count / (submitted - start):.0f} documents/s accepted), "
-              f"submit to all Valid {count / (done - start):.0f} documents/s; {valid} Valid")
+        print(
+            f"{count} documents in {len(batches)} submissions: submit {len(batches) / (submitted - start):.1f} "
+            f"submissions/s ({count / (submitted - start):.0f} documents/s accepted), "
+            f"submit to all Valid {count / (done - start):.0f} documents/s; {valid} Valid"
+        )
         polls, start = 200, time.perf_counter()
         for _ in range(polls):
             client.get_submission(uids[0], page_size=10)
-        print(f"Get Submission: {polls / (time.perf_counter() - start):.0f} calls/s; "
-              f"logins: {emulator.stats['logins']}")
+        print(
+            f"Get Submission: {polls / (time.perf_counter() - start):.0f} calls/s; logins: {emulator.stats['logins']}"
+        )
 
 
 if __name__ == "__main__":

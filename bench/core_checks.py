@@ -6,6 +6,7 @@
   settings (the warnings are recomputed) and, later, once per signing batch;
 - UBL 2.1 XSD + LHDN code checks of one document (LHDN's 1.1 invoice sample).
 """
+
 import time
 from pathlib import Path
 

@@ -19,6 +19,7 @@ Queries are Odoo's own SQL counter (every statement of every cursor, the
 shared token/rate-limit cursors included). The emulator validates each
 document (XSD, rules, signature) on the same machine, so its CPU is included.
 """
+
 import argparse
 import json
 import os
@@ -37,8 +38,10 @@ def load_odoo(db):
     sys.path.insert(0, str(ODOO_PATH))
     import odoo  # noqa: F401
     from odoo.tools import config
+
     config.parse_config(["-d", db, f"--addons-path={ODOO_PATH / 'addons'},{ROOT}", "--log-level=warn"])
     from odoo.modules.registry import Registry
+
     return Registry(db)
 
 
@@ -46,11 +49,13 @@ def worker_env(registry):
     """A superuser environment on its own committed cursor (imported once load_odoo
     has put Odoo on the path)."""
     from odoo.addons.l10n_my_einvoice.tests.committed_data import worker_env as committed_env
+
     return committed_env(registry)
 
 
 def query_count():
     from odoo import sql_db
+
     return sql_db.sql_counter
 
 
@@ -68,8 +73,16 @@ def worker(db, batch):
             taken += len(documents)
         if not documents:
             break
-    print(json.dumps({"documents": taken, "queries": query_count() - queries,
-                      "seconds": time.perf_counter() - start, "cpu": time.process_time() - cpu}))
+    print(
+        json.dumps(
+            {
+                "documents": taken,
+                "queries": query_count() - queries,
+                "seconds": time.perf_counter() - start,
+                "cpu": time.process_time() - cpu,
+            }
+        )
+    )
 
 
 def main():
@@ -85,19 +98,29 @@ def main():
         return worker(args.db, args.batch)
 
     registry = load_odoo(args.db)
-    from odoo.addons.l10n_my_einvoice.tests.committed_data import make_company, make_posted_invoices
     from odoo.addons.l10n_my_einvoice.myinvois.emulator import Emulator
+    from odoo.addons.l10n_my_einvoice.tests.committed_data import make_company, make_posted_invoices
 
     with Emulator(validation_delay=0) as emulator:
         emulator.add_client(CLIENT_ID, CLIENT_SECRET, TIN, brn=BRN)
         with worker_env(registry) as env:
             started = time.perf_counter()
-            company = make_company(env, f"Bench {time.strftime('%Y%m%d-%H%M%S')} Sdn. Bhd.", emulator.base_url,
-                                   TIN, BRN, CLIENT_ID, CLIENT_SECRET, PASSWORD)
+            company = make_company(
+                env,
+                f"Bench {time.strftime('%Y%m%d-%H%M%S')} Sdn. Bhd.",
+                emulator.base_url,
+                TIN,
+                BRN,
+                CLIENT_ID,
+                CLIENT_SECRET,
+                PASSWORD,
+            )
             moves = make_posted_invoices(env, company, args.count, args.lines)
             move_ids = moves.ids
-            print(f"setup: {args.count} posted invoices of {args.lines} line(s) in "
-                  f"{time.perf_counter() - started:.1f} s (not measured below)")
+            print(
+                f"setup: {args.count} posted invoices of {args.lines} line(s) in "
+                f"{time.perf_counter() - started:.1f} s (not measured below)"
+            )
 
         figures = {}
         t0, c0 = time.perf_counter(), time.process_time()
@@ -108,8 +131,10 @@ def main():
         cpu = {"queue": time.process_time() - c0}
 
         command = [sys.executable, __file__, "--worker", "--db", args.db, "--batch", str(args.batch)]
-        processes = [subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-                     for _i in range(args.workers)]
+        processes = [
+            subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            for _i in range(args.workers)
+        ]
         for process in processes:
             assert process.stdout.readline().strip() == "ready"
         t1, c1 = time.perf_counter(), time.process_time()
@@ -138,21 +163,31 @@ def main():
             sent_once = all(len(emulator.documents_by_code(name)) == 1 for name in moves.mapped("name"))
 
     count = args.count
-    print(f"documents: {count}, Valid: {valid}, each at LHDN exactly once: {sent_once}, "
-          f"workers: {args.workers} ({', '.join(str(r['documents']) for r in results)} documents each)")
+    print(
+        f"documents: {count}, Valid: {valid}, each at LHDN exactly once: {sent_once}, "
+        f"workers: {args.workers} ({', '.join(str(r['documents']) for r in results)} documents each)"
+    )
     for phase, (seconds, queries) in figures.items():
-        print(f"  {phase:<7} {seconds:7.2f} s  {count / seconds:8.1f} documents/s  "
-              f"{queries:7d} queries  {queries / count:6.2f} queries/document  "
-              f"CPU {cpu[phase] * 1000 / count:5.2f} ms/document")
+        print(
+            f"  {phase:<7} {seconds:7.2f} s  {count / seconds:8.1f} documents/s  "
+            f"{queries:7d} queries  {queries / count:6.2f} queries/document  "
+            f"CPU {cpu[phase] * 1000 / count:5.2f} ms/document"
+        )
     seconds = sum(s for s, _q in figures.values())
     queries = sum(q for _s, q in figures.values())
     odoo_cpu = sum(cpu.values()) / count
-    print(f"posted -> Valid: {seconds:.2f} s = {count / seconds:.1f} documents/s on this machine "
-          f"({os.cpu_count()} cores, the emulator's checks included); {queries / count:.2f} queries/document")
-    print(f"The emulator's CPU while receiving (LHDN's work: schema, rules, signature): "
-          f"{emulator_cpu * 1000 / count:.2f} ms/document")
-    print(f"Odoo's own CPU: {odoo_cpu * 1000:.2f} ms/document = {1 / odoo_cpu:.0f} documents/s per core "
-          f"(the workers' CPU; queue and poll include the in-process emulator's answers)")
+    print(
+        f"posted -> Valid: {seconds:.2f} s = {count / seconds:.1f} documents/s on this machine "
+        f"({os.cpu_count()} cores, the emulator's checks included); {queries / count:.2f} queries/document"
+    )
+    print(
+        f"The emulator's CPU while receiving (LHDN's work: schema, rules, signature): "
+        f"{emulator_cpu * 1000 / count:.2f} ms/document"
+    )
+    print(
+        f"Odoo's own CPU: {odoo_cpu * 1000:.2f} ms/document = {1 / odoo_cpu:.0f} documents/s per core "
+        f"(the workers' CPU; queue and poll include the in-process emulator's answers)"
+    )
 
 
 if __name__ == "__main__":

@@ -1,18 +1,16 @@
 {
     "name": "Malaysia - MyInvois e-Invoicing (direct)",
+    "summary": "Submit invoices to LHDN MyInvois directly, with your own API credentials and certificate",
     "version": "19.0.1.0.0",
     "category": "Accounting/Localizations/EDI",
-    "summary": "Submit invoices to LHDN MyInvois directly, with your own API credentials and certificate",
-    "description": """
-Malaysian e-invoicing through LHDN's MyInvois API, without a middleman: the
-company's own client ID/secret (as taxpayer or intermediary) and its own
-organisation signing certificate (PKCS#12).
-""",
+    "website": "https://github.com/l10n-my-einvoice/l10n_my_einvoice",
     "author": "l10n_my_einvoice developers",
+    "maintainers": ["l10n-my-einvoice"],
     "license": "LGPL-3",
     "countries": ["my"],
-    "depends": ["account", "l10n_my", "account_debit_note", "portal"],
+    "post_init_hook": "post_init_hook",
     "external_dependencies": {"python": ["lxml", "cryptography", "requests", "qrcode", "Pillow"]},
+    "depends": ["account", "l10n_my", "account_debit_note", "portal"],
     "data": [
         "security/ir.model.access.csv",
         "security/security.xml",
@@ -31,7 +29,5 @@ organisation signing certificate (PKCS#12).
         "views/menus.xml",
         "report/report_invoice.xml",
     ],
-    "post_init_hook": "post_init_hook",
-    "installable": True,
-    "application": False,
+    "images": ["static/description/banner.png"],
 }

@@ -8,10 +8,18 @@ def post_init_hook(env):
     env["uom.uom"]._l10n_my_einvoice_set_standard_codes()
     values = l10n_my_tax_values()
     companies = env["res.company"].search([("chart_template", "=", "my")])
-    data = env["ir.model.data"].sudo().search_read(
-        [("module", "=", "account"), ("model", "=", "account.tax"),
-         ("name", "in", [f"{company.id}_{xmlid}" for company in companies for xmlid in values])],
-        ["name", "res_id"])
+    data = (
+        env["ir.model.data"]
+        .sudo()
+        .search_read(
+            [
+                ("module", "=", "account"),
+                ("model", "=", "account.tax"),
+                ("name", "in", [f"{company.id}_{xmlid}" for company in companies for xmlid in values]),
+            ],
+            ["name", "res_id"],
+        )
+    )
     taxes = env["account.tax"].with_context(active_test=False).browse([row["res_id"] for row in data])
     by_id = {row["res_id"]: values[row["name"].split("_", 1)[1]] for row in data}
     for tax in taxes.exists():

@@ -1,11 +1,11 @@
 """Valid documents of every type, built from the bundled JSON samples, for tests."""
+
 import copy
 import datetime
 import json
 from decimal import Decimal
 
-from l10n_my_einvoice.myinvois.document import (AllowanceCharge, BillingReference, Delivery, Document, Prepayment,
-                                                Tax)
+from l10n_my_einvoice.myinvois.document import AllowanceCharge, BillingReference, Delivery, Document, Prepayment, Tax
 
 from .conftest import ROOT
 
@@ -57,24 +57,40 @@ def rich_invoice():
     not-applicable taxes, service tax 6 % and 8 %, sales tax 5 % and 10 %, delivery."""
     doc = invoice()
     doc.lines[0].taxes = [Tax(type="02", percent=Decimal("6"))]
-    doc.lines[1].allowances = [AllowanceCharge(amount=Decimal("200.00"), reason="Trade discount"),
-                               AllowanceCharge(amount=Decimal("15.00"), reason="Setup fee", charge=True)]
+    doc.lines[1].allowances = [
+        AllowanceCharge(amount=Decimal("200.00"), reason="Trade discount"),
+        AllowanceCharge(amount=Decimal("15.00"), reason="Setup fee", charge=True),
+    ]
     doc.lines[2].taxes = [Tax(type="01", percent=Decimal("5")), Tax(type="02", percent=Decimal("8"))]
     doc.lines.append(copy.deepcopy(doc.lines[2]))
     doc.lines[3].description = "Exported spare part"
-    doc.lines[3].taxes = [Tax(type="E", exemption_reason="Exempted under Sales Tax (Exemption) Order 2018, Schedule A",
-                              amount=Decimal("0"))]
+    doc.lines[3].taxes = [
+        Tax(
+            type="E",
+            exemption_reason="Exempted under Sales Tax (Exemption) Order 2018, Schedule A",
+            amount=Decimal("0"),
+        )
+    ]
     doc.lines.append(copy.deepcopy(doc.lines[2]))
     doc.lines[4].description = "Delivery (no tax)"
     doc.lines[4].taxes = [Tax(type="06")]
-    doc.allowances = [AllowanceCharge(amount=Decimal("50.00"), reason="Year-end discount"),
-                      AllowanceCharge(amount=Decimal("20.00"), reason="Handling", charge=True)]
-    doc.prepayment = Prepayment(amount=Decimal("1000.00"), paid_at=NOW - datetime.timedelta(days=3),
-                                reference="PP-0099")
+    doc.allowances = [
+        AllowanceCharge(amount=Decimal("50.00"), reason="Year-end discount"),
+        AllowanceCharge(amount=Decimal("20.00"), reason="Handling", charge=True),
+    ]
+    doc.prepayment = Prepayment(
+        amount=Decimal("1000.00"), paid_at=NOW - datetime.timedelta(days=3), reference="PP-0099"
+    )
     doc.rounding = Decimal("-0.03")
-    doc.delivery = Delivery(name="Gudang Pelanggan", tin="C9876543210", id_type="BRN", id_number="201901098765",
-                            address=copy.deepcopy(doc.buyer.address), shipment_id="SHP-1",
-                            other_charges=[AllowanceCharge(amount=Decimal("35.00"), reason="Freight", charge=True)])
+    doc.delivery = Delivery(
+        name="Gudang Pelanggan",
+        tin="C9876543210",
+        id_type="BRN",
+        id_number="201901098765",
+        address=copy.deepcopy(doc.buyer.address),
+        shipment_id="SHP-1",
+        other_charges=[AllowanceCharge(amount=Decimal("35.00"), reason="Freight", charge=True)],
+    )
     doc.customs_import_forms = ["E23456789123", "E98765432123"]
     doc.fta = "ASEAN-Australia-New Zealand FTA (AANZFTA)"
     doc.customs_k2_forms = ["K2-0001"]

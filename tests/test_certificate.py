@@ -16,14 +16,15 @@ def p12(**kwargs):
     return certificate.make_test_certificate(**kwargs)
 
 
-@pytest.mark.parametrize("sample", ["one-doc-signed.xml", "1.1-Invoice-Sample.xml", "1.1-Self-Billed-Invoice-Sample.xml"])
+@pytest.mark.parametrize(
+    "sample", ["one-doc-signed.xml", "1.1-Invoice-Sample.xml", "1.1-Self-Billed-Invoice-Sample.xml"]
+)
 def test_lhdn_sample_certificate_reads_as_lhdn_wrote_it(lhdn_data, sample):
     """Issuer name, decimal serial and CertDigest of LHDN's own signed samples are
     what describe() computes from the embedded certificate."""
     tree = etree.parse(str(lhdn_data / sample))
     der = base64.b64decode("".join(tree.findtext(".//ds:X509Certificate", namespaces=DS).split()))
-    info = certificate.describe(x509.load_der_x509_certificate(der),
-                                now=datetime.datetime(2024, 7, 1))
+    info = certificate.describe(x509.load_der_x509_certificate(der), now=datetime.datetime(2024, 7, 1))
     assert info.issuer == tree.findtext(".//ds:X509IssuerName", namespaces=DS).strip()
     assert info.serial == tree.findtext(".//ds:X509SerialNumber", namespaces=DS).strip()
     assert info.digest == tree.findtext(".//xades:CertDigest/ds:DigestValue", namespaces=DS).strip()
@@ -33,8 +34,12 @@ def test_lhdn_sample_certificate_reads_as_lhdn_wrote_it(lhdn_data, sample):
 
 
 def test_generated_certificate_opens_with_its_details():
-    loaded = certificate.load_pkcs12(p12(tin="C2584563200", brn="201901234567", organization="Syarikat Ujian"),
-                                     PASSWORD.decode(), company_tin="C2584563200", company_brn="201901234567")
+    loaded = certificate.load_pkcs12(
+        p12(tin="C2584563200", brn="201901234567", organization="Syarikat Ujian"),
+        PASSWORD.decode(),
+        company_tin="C2584563200",
+        company_brn="201901234567",
+    )
     info = loaded.info
     assert (info.tin, info.brn, info.organization) == ("C2584563200", "201901234567", "Syarikat Ujian")
     assert info.serial.isdigit() and int(info.serial) == loaded.certificate.serial_number
@@ -50,11 +55,14 @@ def test_wrong_password_is_a_clear_error_without_the_password():
     assert "hunter2" not in str(caught.value)
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "No certificate file"),
-    (b"-----BEGIN CERTIFICATE-----", "not a PKCS#12"),
-    (b"\x30\x03\x02\x01\x03", "could not be opened"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "No certificate file"),
+        (b"-----BEGIN CERTIFICATE-----", "not a PKCS#12"),
+        (b"\x30\x03\x02\x01\x03", "could not be opened"),
+    ],
+)
 def test_not_a_certificate(data, message):
     with pytest.raises(certificate.CertificateError, match=message):
         certificate.load_pkcs12(data, "x")
@@ -62,9 +70,11 @@ def test_not_a_certificate(data, message):
 
 def test_file_without_private_key_is_refused():
     from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+
     loaded = certificate.load_pkcs12(p12(), PASSWORD)
-    only_cert = pkcs12.serialize_key_and_certificates(b"c", None, loaded.certificate, None,
-                                                      BestAvailableEncryption(PASSWORD))
+    only_cert = pkcs12.serialize_key_and_certificates(
+        b"c", None, loaded.certificate, None, BestAvailableEncryption(PASSWORD)
+    )
     with pytest.raises(certificate.CertificateError, match="no private key"):
         certificate.load_pkcs12(only_cert, PASSWORD)
 
@@ -74,8 +84,9 @@ def codes_of(info):
 
 
 def test_mismatch_with_company_is_a_warning_naming_both_values():
-    info = certificate.load_pkcs12(p12(tin="C1111111110", brn="1"), PASSWORD,
-                                   company_tin="C2222222220", company_brn="2").info
+    info = certificate.load_pkcs12(
+        p12(tin="C1111111110", brn="1"), PASSWORD, company_tin="C2222222220", company_brn="2"
+    ).info
     assert codes_of(info) == ["DS311", "DS312"]
     assert not info.errors, "an intermediary's certificate legitimately differs"
     assert "C1111111110" in info.warnings[0].message and "C2222222220" in info.warnings[0].message
@@ -105,7 +116,12 @@ def test_unencrypted_pkcs12_opens_with_empty_password():
 
 def test_issuer_name_quotes_special_characters():
     from cryptography.x509.oid import NameOID
-    name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "MY"),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Raff, Comm Sdn Bhd"),
-                      x509.NameAttribute(NameOID.EMAIL_ADDRESS, "ca@example.my")])
+
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "MY"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Raff, Comm Sdn Bhd"),
+            x509.NameAttribute(NameOID.EMAIL_ADDRESS, "ca@example.my"),
+        ]
+    )
     assert certificate.issuer_name(name) == 'E=ca@example.my, O="Raff, Comm Sdn Bhd", C=MY'

@@ -10,8 +10,14 @@ SAMPLES = ROOT / "samples" / "lhdn"
 
 
 def run(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "l10n_my_einvoice.myinvois", *args], capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "l10n_my_einvoice.myinvois", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
 
 
 def test_build_then_validate(tmp_path):
@@ -37,6 +43,7 @@ def test_build_then_validate(tmp_path):
 
 def test_build_refuses_an_invalid_document_and_writes_nothing(tmp_path):
     import json
+
     data = json.loads((ROOT / "samples" / "documents" / "invoice.json").read_text())
     data["buyer"]["tin"] = "12345"
     data["lines"][0]["quantity"] = "-1"
@@ -86,12 +93,15 @@ def test_demo_runs_end_to_end_against_the_emulator(tmp_path):
 
 def test_qr_and_validation_link():
     from l10n_my_einvoice.myinvois import qr
+
     link = qr.validation_link("production", "F9D425P6DS7D8IU4R2X8WQNK10", "LIJAF97HJJKH8298KHADH09908570FDKK9S2LSIRK")
-    assert link == ("https://myinvois.hasil.gov.my/F9D425P6DS7D8IU4R2X8WQNK10/share/"
-                    "LIJAF97HJJKH8298KHADH09908570FDKK9S2LSIRK")
+    assert link == (
+        "https://myinvois.hasil.gov.my/F9D425P6DS7D8IU4R2X8WQNK10/share/LIJAF97HJJKH8298KHADH09908570FDKK9S2LSIRK"
+    )
     assert qr.validation_link("sandbox", "U", "L") == "https://preprod.myinvois.hasil.gov.my/U/share/L"
     assert qr.qr_png(link).startswith(b"\x89PNG\r\n\x1a\n")
     import pytest
+
     with pytest.raises(ValueError):
         qr.validation_link("production", "F9D425P6DS7D8IU4R2X8WQNK10", "")
 
@@ -113,8 +123,9 @@ def test_sign_verify_diagnose(tmp_path):
     assert run("diagnose", "--p12", str(p12), "--password-env", "PFX", str(signed), env=env).returncode == 0
     other = tmp_path / "other.p12"
     other.write_bytes(certificate.make_test_certificate(tin="C5555555550", password=b"pw"))
-    refused = run("sign", str(doc), "--p12", str(other), "--password-env", "PFX", "-o", str(tmp_path / "x.xml"),
-                  env=env)
+    refused = run(
+        "sign", str(doc), "--p12", str(other), "--password-env", "PFX", "-o", str(tmp_path / "x.xml"), env=env
+    )
     assert refused.returncode == 1 and "C1234567890" in refused.stdout and "C5555555550" in refused.stdout
     assert not (tmp_path / "x.xml").exists()
     personal = tmp_path / "personal.p12"
@@ -127,14 +138,21 @@ def test_the_core_never_imports_odoo():
     for path in (ROOT / "l10n_my_einvoice" / "myinvois").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
             assert not any(n == "odoo" or n.startswith("odoo.") for n in names), f"{path} imports odoo"
 
 
 def test_importing_the_addon_outside_odoo_loads_no_odoo_layer():
-    code = ("import sys, l10n_my_einvoice, l10n_my_einvoice.myinvois.codes; "
-            "print(any(m.startswith(('odoo', 'l10n_my_einvoice.models')) for m in sys.modules))")
+    code = (
+        "import sys, l10n_my_einvoice, l10n_my_einvoice.myinvois.codes; "
+        "print(any(m.startswith(('odoo', 'l10n_my_einvoice.models')) for m in sys.modules))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.strip() == "False", result.stderr
 
@@ -150,18 +168,31 @@ def test_manifest():
 
 def test_emulator_command_serves_on_loopback():
     import requests
-    process = subprocess.Popen([sys.executable, "-m", "l10n_my_einvoice.myinvois", "emulator", "--port", "0"],
-                               stdout=subprocess.PIPE, text=True, cwd=ROOT)
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "l10n_my_einvoice.myinvois", "emulator", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
     try:
         first = process.stdout.readline().strip()
         assert first.startswith("MyInvois emulator at http://127.0.0.1:")
         base = first.split(" at ")[1]
         assert requests.get(base + "/api/v1.0/documenttypes", timeout=5).status_code == 401
-        token = requests.post(base + "/connect/token", timeout=5, data={
-            "client_id": "emulator-demo", "client_secret": "emulator-demo-secret",
-            "grant_type": "client_credentials", "scope": "InvoicingAPI"}).json()["access_token"]
-        types = requests.get(base + "/api/v1.0/documenttypes", timeout=5,
-                             headers={"Authorization": f"Bearer {token}"}).json()
+        token = requests.post(
+            base + "/connect/token",
+            timeout=5,
+            data={
+                "client_id": "emulator-demo",
+                "client_secret": "emulator-demo-secret",
+                "grant_type": "client_credentials",
+                "scope": "InvoicingAPI",
+            },
+        ).json()["access_token"]
+        types = requests.get(
+            base + "/api/v1.0/documenttypes", timeout=5, headers={"Authorization": f"Bearer {token}"}
+        ).json()
         assert len(types["result"]) == 8
     finally:
         process.terminate()

@@ -1,11 +1,13 @@
 """The API client against the emulator, over real HTTP on loopback."""
+
 import datetime
 import json
 import threading
 
 import pytest
 
-from l10n_my_einvoice.myinvois import certificate, client as api, signing, ubl
+from l10n_my_einvoice.myinvois import certificate, signing, ubl
+from l10n_my_einvoice.myinvois import client as api
 from l10n_my_einvoice.myinvois.document import BillingReference, Document
 from l10n_my_einvoice.myinvois.emulator import Emulator
 
@@ -18,8 +20,10 @@ SECRET = "s3cr3t-client-secret-value"
 
 @pytest.fixture(scope="module")
 def certificates():
-    return {tin: certificate.load_pkcs12(certificate.make_test_certificate(tin=tin, password=b"pw"), "pw")
-            for tin in (TIN, BUYER_TIN, "C2222222220")}
+    return {
+        tin: certificate.load_pkcs12(certificate.make_test_certificate(tin=tin, password=b"pw"), "pw")
+        for tin in (TIN, BUYER_TIN, "C2222222220")
+    }
 
 
 @pytest.fixture
@@ -29,8 +33,14 @@ def emulator():
     emu.add_client("buyer-erp", "buyer-secret", BUYER_TIN)
     emu.add_client("agent", "agent-secret", "C5555555550", represents=(TIN, "C2222222220"))
     emu.add_taxpayer(TIN, "Contoh Teknologi Sdn. Bhd.", id_type="BRN", id_value=BRN)
-    emu.add_taxpayer(BUYER_TIN, "Pelanggan Berhad", id_type="BRN", id_value="201901098765",
-                     qr_code_text="NGUxYmM5MDctMjViNy00NWZl", email="ap@pelanggan.example")
+    emu.add_taxpayer(
+        BUYER_TIN,
+        "Pelanggan Berhad",
+        id_type="BRN",
+        id_value="201901098765",
+        qr_code_text="NGUxYmM5MDctMjViNy00NWZl",
+        email="ap@pelanggan.example",
+    )
     emu.start()
     yield emu
     emu.stop()
@@ -73,8 +83,7 @@ def test_every_endpoint(emulator, certificates):
     erp = make_client(emulator)
     assert {t["invoiceTypeCode"] for t in erp.document_types()["result"]} == {1, 2, 3, 4, 11, 12, 13, 14}
     invoice_type = erp.document_type(1)
-    assert {p["parameter"] for p in invoice_type["workflowParameters"]} >= {"cancellationDuration",
-                                                                             "rejectionDuration"}
+    assert {p["parameter"] for p in invoice_type["workflowParameters"]} >= {"cancellationDuration", "rejectionDuration"}
     version = invoice_type["documentTypeVersions"][-1]
     assert erp.document_type_version(1, version["id"])["versionNumber"] == version["versionNumber"]
     assert erp.notifications(pageSize=10)["result"] == []
@@ -127,8 +136,9 @@ def test_a_burst_stays_under_the_limit_instead_of_collecting_429s():
     limits, window = {"get_submission": 60}, 0.6
     with Emulator(rate_limits=limits, rate_window=window) as emu:
         emu.add_client("erp", SECRET, TIN)
-        limited = api.MyInvoisClient(emu.base_url, "erp", SECRET,
-                                     rate_limiter=api.MemoryRateLimiter(limits=limits, window=window, margin=0.2))
+        limited = api.MyInvoisClient(
+            emu.base_url, "erp", SECRET, rate_limiter=api.MemoryRateLimiter(limits=limits, window=window, margin=0.2)
+        )
         uid = "X" * 26
         for _ in range(300):
             with pytest.raises(api.NotFoundError):
@@ -138,8 +148,14 @@ def test_a_burst_stays_under_the_limit_instead_of_collecting_429s():
 
         # Without the limiter the same burst meets LHDN's 429s, and honours Retry-After.
         recorder = Recorder()
-        unlimited = api.MyInvoisClient(emu.base_url, "erp", SECRET, sleep=recorder.sleep, max_retries=0,
-                                       rate_limiter=api.MemoryRateLimiter(limits={"get_submission": None}))
+        unlimited = api.MyInvoisClient(
+            emu.base_url,
+            "erp",
+            SECRET,
+            sleep=recorder.sleep,
+            max_retries=0,
+            rate_limiter=api.MemoryRateLimiter(limits={"get_submission": None}),
+        )
         with pytest.raises(api.RateLimitedError) as caught:
             for _ in range(300):
                 try:
@@ -196,8 +212,11 @@ def test_a_submission_is_never_resent_blindly(emulator, certificates):
     assert len(emulator.documents_by_code("INV-DROP")) == 1
     emulator.process_pending()
     now = emulator.clock.now()
-    found = erp.search_documents(searchQuery="INV-DROP", issueDateFrom=now - datetime.timedelta(days=1),
-                                 issueDateTo=now + datetime.timedelta(days=1))["result"]
+    found = erp.search_documents(
+        searchQuery="INV-DROP",
+        issueDateFrom=now - datetime.timedelta(days=1),
+        issueDateTo=now + datetime.timedelta(days=1),
+    )["result"]
     assert [d["internalId"] for d in found] == ["INV-DROP"]
 
     emulator.inject("submit", "status", status=503)
@@ -209,8 +228,14 @@ def test_a_submission_is_never_resent_blindly(emulator, certificates):
 def test_the_72_hour_windows(emulator, certificates):
     erp = make_client(emulator)
     buyer = make_client(emulator, "buyer-erp", "buyer-secret")
-    first, _ = submit_and_wait(erp, emulator, [signed_document(emulator, certificates, number="INV-A"),
-                                               signed_document(emulator, certificates, number="INV-B")])
+    first, _ = submit_and_wait(
+        erp,
+        emulator,
+        [
+            signed_document(emulator, certificates, number="INV-A"),
+            signed_document(emulator, certificates, number="INV-B"),
+        ],
+    )
     uuid_a, uuid_b = (d["uuid"] for d in first["acceptedDocuments"])
     emulator.clock.advance(72 * 3600 - 60)
     assert erp.cancel(uuid_a, "Issued twice")["status"] == "Cancelled"
@@ -226,8 +251,11 @@ def test_cancel_refused_while_a_note_references_the_document(emulator, certifica
     erp = make_client(emulator)
     response, _ = submit_and_wait(erp, emulator, [signed_document(emulator, certificates, number="INV-R")])
     uuid = response["acceptedDocuments"][0]["uuid"]
-    note, status = submit_and_wait(erp, emulator, [signed_document(emulator, certificates, number="CN-R",
-                                                                   type_code="02", references=[(uuid, "INV-R")])])
+    note, status = submit_and_wait(
+        erp,
+        emulator,
+        [signed_document(emulator, certificates, number="CN-R", type_code="02", references=[(uuid, "INV-R")])],
+    )
     assert status["overallStatus"] == "valid"
     with pytest.raises(api.ActiveReferencingDocumentsError):
         erp.cancel(uuid, "Wrong customer")
@@ -296,6 +324,7 @@ def test_submission_document_payload():
     payload = document.payload()
     import base64
     import hashlib
+
     assert payload["documentHash"] == hashlib.sha256(b"<Invoice/>").hexdigest()
     assert base64.b64decode(payload["document"]) == b"<Invoice/>"
     assert payload["format"] == "XML" and payload["codeNumber"] == "INV-9"

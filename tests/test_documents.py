@@ -38,13 +38,16 @@ def test_every_type_builds_valid_ubl_and_round_trips(type_code):
     assert issues(back) == []
     if doc.is_note:
         ref = root.find("cac:BillingReference/cac:InvoiceDocumentReference", NS)
-        assert (ref.findtext("cbc:UUID", namespaces=NS), ref.findtext("cbc:ID", namespaces=NS)) == \
-            (f.ORIGINAL_UUID, doc.billing_references[0].number)
+        assert (ref.findtext("cbc:UUID", namespaces=NS), ref.findtext("cbc:ID", namespaces=NS)) == (
+            f.ORIGINAL_UUID,
+            doc.billing_references[0].number,
+        )
 
 
 def test_the_bundled_sample_documents_are_clean():
     for path in sorted((ROOT / "samples" / "documents").glob("*.json")):
         import json
+
         doc = Document.from_dict(json.loads(path.read_text()))
         assert validation.validate(doc, for_submission=False) == [], path.name
         assert xml_checks.validate_xml(ubl.to_xml(doc)) == [], path.name
@@ -57,8 +60,13 @@ def test_totals_are_computed_the_lhdn_way():
     # line 2: 3200.00 - 200.00 + 15.00 = 3015.00, sales tax 10 % -> 301.50
     # line 3: 3 x 12.50 = 37.50, sales tax 5 % -> 1.875 -> 1.88, service tax 8 % -> 3.00
     # line 4: 37.50 exempt; line 5: 37.50 not applicable
-    assert [line.total_excluding_tax for line in doc.lines] == [Decimal("90.00"), Decimal("3015.00"),
-                                                                 Decimal("37.50"), Decimal("37.50"), Decimal("37.50")]
+    assert [line.total_excluding_tax for line in doc.lines] == [
+        Decimal("90.00"),
+        Decimal("3015.00"),
+        Decimal("37.50"),
+        Decimal("37.50"),
+        Decimal("37.50"),
+    ]
     assert doc.tax_total == Decimal("311.78")
     totals = doc.totals()
     assert totals["LineExtensionAmount"] == Decimal("3217.50")
@@ -76,11 +84,12 @@ def test_totals_are_computed_the_lhdn_way():
     line = root.find("cac:InvoiceLine", NS)
     assert line.findtext("cac:AllowanceCharge/cbc:MultiplierFactorNumeric", namespaces=NS) == "0.1"
     assert line.findtext("cac:ItemPriceExtension/cbc:Amount", namespaces=NS) == "100.00"
-    assert [e.get("schemeID") for e in root.iterfind("cac:AccountingSupplierParty//cac:PartyIdentification/cbc:ID",
-                                                     NS)] == ["TIN", "BRN", "SST", "TTX"]
-    assert [e.findtext("cbc:DocumentType", namespaces=NS) for e in root.iterfind("cac:AdditionalDocumentReference",
-                                                                                 NS)] == \
-        ["CustomsImportForm", "FreeTradeAgreement", "K2", None]
+    assert [
+        e.get("schemeID") for e in root.iterfind("cac:AccountingSupplierParty//cac:PartyIdentification/cbc:ID", NS)
+    ] == ["TIN", "BRN", "SST", "TTX"]
+    assert [
+        e.findtext("cbc:DocumentType", namespaces=NS) for e in root.iterfind("cac:AdditionalDocumentReference", NS)
+    ] == ["CustomsImportForm", "FreeTradeAgreement", "K2", None]
 
 
 @pytest.mark.parametrize("currency, rate", [("USD", "4.2150"), ("VND", "0.000213"), ("IDR", "0.00028371")])
@@ -92,7 +101,8 @@ def test_foreign_currency_keeps_the_exact_rate(currency, rate):
     assert root.find("cbc:TaxCurrencyCode", NS) is None
     assert {e.get("currencyID") for e in root.iter() if e.get("currencyID")} == {currency}
     assert "E-" not in etree.tostring(root).decode() and "e-" not in root.findtext(
-        "cac:TaxExchangeRate/cbc:CalculationRate", namespaces=NS)
+        "cac:TaxExchangeRate/cbc:CalculationRate", namespaces=NS
+    )
 
 
 def test_tiny_numbers_never_use_scientific_notation():
@@ -132,6 +142,7 @@ def test_lhdn_samples_read_back_with_their_declared_totals():
 
 # --- the table of bad inputs: each gives exactly its field-named issue --------------------
 
+
 def mutate(change, base=None):
     doc = copy.deepcopy(base or f.invoice())
     change(doc)
@@ -149,6 +160,7 @@ def setter(path, value):
             else:
                 target = getattr(target, part)
         setattr(target, parts[-1], value)
+
     return change
 
 
@@ -166,8 +178,14 @@ BAD_INPUTS = [
     (setter("currency", "USD"), "exchange_rate", "required"),
     (lambda d: (setattr(d, "currency", "USD"), setattr(d, "exchange_rate", D("0"))), "exchange_rate", "positive"),
     (setter("frequency", "M" * 51), "frequency", "too_long"),
-    (lambda d: (setattr(d, "period_start", datetime.date(2026, 8, 1)),
-                setattr(d, "period_end", datetime.date(2026, 7, 1))), "period_end", "period"),
+    (
+        lambda d: (
+            setattr(d, "period_start", datetime.date(2026, 8, 1)),
+            setattr(d, "period_end", datetime.date(2026, 7, 1)),
+        ),
+        "period_end",
+        "period",
+    ),
     (setter("payment_means", "09"), "payment_means", "code"),
     (setter("bank_account", "1" * 151), "bank_account", "too_long"),
     (setter("payment_terms", "t" * 301), "payment_terms", "too_long"),
@@ -212,18 +230,32 @@ BAD_INPUTS = [
     (setter("lines[1].taxes", []), "lines[1].taxes", "required"),
     (setter("lines[1].taxes", [Tax(type="07")]), "lines[1].taxes[0].type", "code"),
     (setter("lines[1].taxes", [Tax(type="E")]), "lines[1].taxes[0].exemption_reason", "required"),
-    (setter("lines[1].taxes", [Tax(type="E", exemption_reason="Exempt; item #3")]),
-     "lines[1].taxes[0].exemption_reason", "format"),
+    (
+        setter("lines[1].taxes", [Tax(type="E", exemption_reason="Exempt; item #3")]),
+        "lines[1].taxes[0].exemption_reason",
+        "format",
+    ),
     (setter("lines[1].taxes", [Tax(type="01", percent=D("110"))]), "lines[1].taxes[0].percent", "percent"),
-    (setter("lines[1].taxes", [Tax(type="03", per_unit_amount=D("10"))]),
-     "lines[1].taxes[0].base_unit_measure", "required"),
+    (
+        setter("lines[1].taxes", [Tax(type="03", per_unit_amount=D("10"))]),
+        "lines[1].taxes[0].base_unit_measure",
+        "required",
+    ),
     (setter("lines[1].taxes", [Tax(type="01", amount=D("-1"))]), "lines[1].taxes[0].amount", "negative"),
-    (lambda d: d.lines[0].allowances.__setitem__(0, type(d.lines[0].allowances[0])(reason="x")),
-     "lines[0].allowances[0]", "required"),
+    (
+        lambda d: d.lines[0].allowances.__setitem__(0, type(d.lines[0].allowances[0])(reason="x")),
+        "lines[0].allowances[0]",
+        "required",
+    ),
     (lambda d: setattr(d.lines[0].allowances[0], "rate", D("1.5")), "lines[0].allowances[0].rate", "rate"),
-    (lambda d: setattr(d.lines[0].allowances[0], "rate", D("0.999")) or
-     d.lines[0].allowances.append(type(d.lines[0].allowances[0])(amount=D("50"))),
-     "lines[0].allowances", "negative"),
+    (
+        lambda d: (
+            setattr(d.lines[0].allowances[0], "rate", D("0.999"))
+            or d.lines[0].allowances.append(type(d.lines[0].allowances[0])(amount=D("50")))
+        ),
+        "lines[0].allowances",
+        "negative",
+    ),
     (lambda d: d.declared.update(PayableAmount=D("1.00")), "totals.PayableAmount", "totals"),
     (lambda d: d.declared.update(TaxAmount=D("1.00")), "totals.TaxAmount", "totals"),
 ]
@@ -240,21 +272,27 @@ def test_bad_input_table_is_large_enough():
     assert len(BAD_INPUTS) >= 40
 
 
-@pytest.mark.parametrize("type_code, path, rule", [
-    ("02", "billing_references", "required"),
-])
+@pytest.mark.parametrize(
+    "type_code, path, rule",
+    [
+        ("02", "billing_references", "required"),
+    ],
+)
 def test_note_without_reference(type_code, path, rule):
     doc = f.note(type_code)
     doc.billing_references = []
     assert [(i.path, i.rule) for i in issues(doc)] == [(path, rule)]
 
 
-@pytest.mark.parametrize("uuid, number, expected", [
-    ("F9D425P6DS7D8IU", "INV-1", [("billing_references[0].uuid", "format")]),
-    ("", "INV-1", [("billing_references[0].uuid", "required")]),
-    (f.ORIGINAL_UUID, "", [("billing_references[0].number", "required")]),
-    ("NA", "OLD-2023-9", []),
-])
+@pytest.mark.parametrize(
+    "uuid, number, expected",
+    [
+        ("F9D425P6DS7D8IU", "INV-1", [("billing_references[0].uuid", "format")]),
+        ("", "INV-1", [("billing_references[0].uuid", "required")]),
+        (f.ORIGINAL_UUID, "", [("billing_references[0].number", "required")]),
+        ("NA", "OLD-2023-9", []),
+    ],
+)
 def test_note_reference_shapes(uuid, number, expected):
     doc = f.note("04")
     doc.billing_references[0].uuid, doc.billing_references[0].number = uuid, number
@@ -281,21 +319,28 @@ def test_many_problems_are_reported_in_one_pass():
     doc.lines[0].classifications = ["999"]
     doc.lines[2].quantity = D("-2")
     doc.currency = "EUR"
-    assert {i.path for i in issues(doc)} == {"buyer.tin", "lines[0].classifications[0]", "lines[2].quantity",
-                                            "exchange_rate"}
+    assert {i.path for i in issues(doc)} == {
+        "buyer.tin",
+        "lines[0].classifications[0]",
+        "lines[2].quantity",
+        "exchange_rate",
+    }
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"lines": [{"quantity": 1.5}]}, "document.lines[0].quantity: give the number as a string"),
-    ({"exchange_rate": "abc"}, "document.exchange_rate: 'abc' is not a number"),
-    ({"exchange_rate": "NaN"}, "not a finite number"),
-    ({"issued_at": "2026-07-20 11:15"}, "has no time zone"),
-    ({"issued_at": "yesterday"}, "not an ISO date-time"),
-    ({"period_end": "31/07/2026"}, "not a date"),
-    ({"supplier": {"nme": "x"}}, "document.supplier: unknown field(s) nme"),
-    ({"lines": {"description": "x"}}, "document.lines: expected a list"),
-    ({"buyer": {"address": {"lines": "Jalan 1"}}}, "document.buyer.address.lines: expected a list"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"lines": [{"quantity": 1.5}]}, "document.lines[0].quantity: give the number as a string"),
+        ({"exchange_rate": "abc"}, "document.exchange_rate: 'abc' is not a number"),
+        ({"exchange_rate": "NaN"}, "not a finite number"),
+        ({"issued_at": "2026-07-20 11:15"}, "has no time zone"),
+        ({"issued_at": "yesterday"}, "not an ISO date-time"),
+        ({"period_end": "31/07/2026"}, "not a date"),
+        ({"supplier": {"nme": "x"}}, "document.supplier: unknown field(s) nme"),
+        ({"lines": {"description": "x"}}, "document.lines: expected a list"),
+        ({"buyer": {"address": {"lines": "Jalan 1"}}}, "document.buyer.address.lines: expected a list"),
+    ],
+)
 def test_unreadable_input_is_a_document_error_naming_the_path(data, message):
     with pytest.raises(DocumentError) as caught:
         Document.from_dict(data)
@@ -305,13 +350,17 @@ def test_unreadable_input_is_a_document_error_naming_the_path(data, message):
 @pytest.fixture(scope="module")
 def issuer_certificates():
     from l10n_my_einvoice.myinvois import certificate
-    return {tin: certificate.load_pkcs12(certificate.make_test_certificate(tin=tin, password=b"pw"), "pw")
-            for tin in ("C1234567890",)}
+
+    return {
+        tin: certificate.load_pkcs12(certificate.make_test_certificate(tin=tin, password=b"pw"), "pw")
+        for tin in ("C1234567890",)
+    }
 
 
 @pytest.mark.parametrize("type_code", ["01", "02", "03", "04", "11", "12", "13", "14"])
 def test_every_type_signs_verifies_and_stays_valid_ubl(type_code, issuer_certificates):
     from l10n_my_einvoice.myinvois import signing
+
     doc = f.all_types()[type_code]
     signed = signing.sign_xml(build(doc), issuer_certificates[doc.issuer.tin])
     assert signing.verify(signed) == []

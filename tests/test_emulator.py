@@ -1,5 +1,6 @@
 """The MyInvois emulator over real HTTP on loopback: LHDN's paths, codes, shapes
 and rules, the faults it injects, and its persistence. No mocks."""
+
 import base64
 import copy
 import datetime
@@ -58,8 +59,13 @@ class Api:
 
     def token_request(self, **form):
         headers = {"onbehalfof": self.onbehalfof} if self.onbehalfof else {}
-        data = {"client_id": self.client_id, "client_secret": self.secret, "grant_type": "client_credentials",
-                "scope": "InvoicingAPI", **form}
+        data = {
+            "client_id": self.client_id,
+            "client_secret": self.secret,
+            "grant_type": "client_credentials",
+            "scope": "InvoicingAPI",
+            **form,
+        }
         return self.session.post(self.base + "/connect/token", data=data, headers=headers, timeout=5)
 
     def login(self):
@@ -73,8 +79,13 @@ class Api:
 
     def submit(self, *documents, raw=None, **kwargs):
         body = raw if raw is not None else json.dumps(envelope(*documents)).encode()
-        return self.session.post(self.base + "/api/v1.0/documentsubmissions/", data=body,
-                                 headers={"Content-Type": "application/json"}, timeout=5, **kwargs)
+        return self.session.post(
+            self.base + "/api/v1.0/documentsubmissions/",
+            data=body,
+            headers={"Content-Type": "application/json"},
+            timeout=5,
+            **kwargs,
+        )
 
     def state(self, uuid, status, reason="Wrong amount"):
         body = {"status": status} if reason is None else {"status": status, "reason": reason}
@@ -98,8 +109,14 @@ def envelope(*documents):
     items = []
     for entry in documents:
         xml, code = entry if isinstance(entry, tuple) else (entry, None)
-        items.append({"format": "XML", "document": base64.b64encode(xml).decode(),
-                      "documentHash": hashlib.sha256(xml).hexdigest(), "codeNumber": code or number_of(xml)})
+        items.append(
+            {
+                "format": "XML",
+                "document": base64.b64encode(xml).decode(),
+                "documentHash": hashlib.sha256(xml).hexdigest(),
+                "codeNumber": code or number_of(xml),
+            }
+        )
     return {"documents": items}
 
 
@@ -125,11 +142,16 @@ def signed(emulator, cert, **kwargs):
 
 
 def inner_codes(details):
-    return {inner["errorCode"] for step in details["validationResults"]["validationSteps"] if step.get("error")
-            for inner in step["error"]["innerError"]}
+    return {
+        inner["errorCode"]
+        for step in details["validationResults"]["validationSteps"]
+        if step.get("error")
+        for inner in step["error"]["innerError"]
+    }
 
 
 # --------------------------------------------------------------------------- login
+
 
 def test_login_ok_and_bad(emu):
     supplier = Api(emu, "supplier", "s3cret")
@@ -178,6 +200,7 @@ def test_token_expires_on_the_emulator_clock(emu):
 
 # --------------------------------------------------------------------------- submit and validation
 
+
 def test_valid_document_goes_submitted_then_valid(supplier_cert):
     with Emulator(validation_delay=30) as emu:
         seed(emu)
@@ -223,8 +246,12 @@ def test_structure_and_envelope_problems_are_rejected_on_receipt(emu, supplier_c
     good = signed(emu, supplier_cert)
     broken = good.replace(b"<cbc:IssueDate>", b"<cbc:Nonsense>x</cbc:Nonsense><cbc:IssueDate>", 1)
     bad_code = good.replace(b">MYR<", b">ABC<", 1)
-    wrong_hash = {"format": "XML", "document": base64.b64encode(good).decode(), "documentHash": "0" * 64,
-                  "codeNumber": "HASH"}
+    wrong_hash = {
+        "format": "XML",
+        "document": base64.b64encode(good).decode(),
+        "documentHash": "0" * 64,
+        "codeNumber": "HASH",
+    }
     body = envelope((broken, "BROKEN"), (bad_code, "CODE"), (b"not xml at all", "NOTXML"))
     body["documents"].append(wrong_hash)
     response = supplier.submit(raw=json.dumps(body).encode())
@@ -317,6 +344,7 @@ def test_same_document_in_another_payload_is_dv302(emu, supplier_cert):
 
 # --------------------------------------------------------------------------- cancel and reject
 
+
 def valid_invoice(emulator, api, cert, number="INV-2026-000123"):
     uuid = api.submit_one(signed(emulator, cert, number=number))
     assert api.details(uuid)["status"] == "Valid"
@@ -378,6 +406,7 @@ def test_note_references_block_cancellation(emu, supplier_cert):
 
 # --------------------------------------------------------------------------- lists, TIN, catalogue
 
+
 def test_recent_and_search_filters(emu, supplier_cert):
     supplier, buyer = Api(emu, "supplier", "s3cret"), Api(emu, "buyer", "b3cret")
     first = valid_invoice(emu, supplier, supplier_cert, "INV-A")
@@ -394,12 +423,18 @@ def test_recent_and_search_filters(emu, supplier_cert):
     paged = supplier.get("/documents/recent", pageSize=2, pageNo=2).json()
     assert paged["metadata"]["totalPages"] == 2 and len(paged["result"]) == 1
     now = emu.clock.now()
-    window = {"submissionDateFrom": (now - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-              "submissionDateTo": (now + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    window = {
+        "submissionDateFrom": (now - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "submissionDateTo": (now + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
     found = supplier.get("/documents/search", searchQuery="inv-a", **window).json()
     assert [item["uuid"] for item in found["result"]] == [first] and found["result"][0]["supplierTIN"]
-    assert supplier.get("/documents/search", searchQuery=BUYER_TIN, invoiceDirection="Sent",
-                        **window).json()["metadata"]["totalCount"] == 3
+    assert (
+        supplier.get("/documents/search", searchQuery=BUYER_TIN, invoiceDirection="Sent", **window).json()["metadata"][
+            "totalCount"
+        ]
+        == 3
+    )
     assert supplier.get("/documents/search").json()["error"]["code"] == "BadArgument"
     too_wide = {"issueDateFrom": "2026-01-01T00:00:00Z", "issueDateTo": "2026-03-01T00:00:00Z"}
     assert supplier.get("/documents/search", **too_wide).status_code == 400
@@ -429,7 +464,10 @@ def test_document_types_notifications_and_unknown_paths(emu):
     assert all([v["name"] for v in t["documentTypeVersions"]] == ["1.0", "1.1"] for t in types)
     one = supplier.get("/documenttypes/1").json()
     assert {p["parameter"]: p["value"] for p in one["workflowParameters"]} == {
-        "submissionDuration": 72, "cancellationDuration": 72, "rejectionDuration": 72}
+        "submissionDuration": 72,
+        "cancellationDuration": 72,
+        "rejectionDuration": 72,
+    }
     version = one["documentTypeVersions"][1]
     assert supplier.get(f"/documenttypes/1/versions/{version['id']}").json()["name"] == "1.1"
     assert supplier.get("/notifications/taxpayer").json() == {"result": [], "metadata": {"hasNext": False}}
@@ -439,6 +477,7 @@ def test_document_types_notifications_and_unknown_paths(emu):
 
 
 # --------------------------------------------------------------------------- limits and faults
+
 
 def test_rate_limit_answers_429_with_retry_after():
     with Emulator(rate_limits={"get_submission": 3, "token": 2}, rate_window=0.5) as emu:
@@ -494,6 +533,7 @@ def test_injected_faults(emu, supplier_cert):
 
 # --------------------------------------------------------------------------- persistence and CLI
 
+
 def test_state_file_survives_a_restart(tmp_path, supplier_cert):
     path = tmp_path / "state.json"
     with Emulator(state_file=str(path)) as first:
@@ -503,25 +543,43 @@ def test_state_file_survives_a_restart(tmp_path, supplier_cert):
         token = supplier.session.headers["Authorization"]
     with Emulator(state_file=str(path)) as second:
         assert second.documents[uuid]["status"] == "Valid" and len(second.documents_by_code("INV-2026-000123")) == 1
-        again = requests.get(f"{second.base_url}/api/v1.0/documents/{uuid}/raw", headers={"Authorization": token},
-                             timeout=5)
+        again = requests.get(
+            f"{second.base_url}/api/v1.0/documents/{uuid}/raw", headers={"Authorization": token}, timeout=5
+        )
         assert again.status_code == 200 and again.json()["status"] == "Valid"
         assert Api(second, "supplier", "s3cret").state(uuid, "cancelled").status_code == 200
     assert json.loads(path.read_text())["documents"][uuid]["status"] == "Cancelled"
 
 
 def test_standalone_command(tmp_path):
-    process = subprocess.Popen([sys.executable, "-m", "l10n_my_einvoice.myinvois.emulator", "--port", "0",
-                                "--delay", "0", "--state", str(tmp_path / "s.json")],
-                               cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "l10n_my_einvoice.myinvois.emulator",
+            "--port",
+            "0",
+            "--delay",
+            "0",
+            "--state",
+            str(tmp_path / "s.json"),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         lines = [process.stdout.readline() for _ in range(4)]
         base_url = re.search(r"http://127\.0\.0\.1:\d+", lines[0]).group(0)
         client_id = lines[1].split()[-1]
         secret = lines[2].split()[-1]
         assert "C1234567890" in lines[3] and "202001012345" in lines[3]
-        token = requests.post(base_url + "/connect/token", data={"client_id": client_id, "client_secret": secret,
-                                                                 "grant_type": "client_credentials"}, timeout=5)
+        token = requests.post(
+            base_url + "/connect/token",
+            data={"client_id": client_id, "client_secret": secret, "grant_type": "client_credentials"},
+            timeout=5,
+        )
         assert token.status_code == 200
     finally:
         process.send_signal(signal.SIGINT)

@@ -1,6 +1,7 @@
 """The v1.1 signature, with real cryptography: LHDN's own signed samples verify,
 tampering gives the DS code LHDN would, and what we sign verifies and still
 validates against UBL 2.1."""
+
 import base64
 import datetime
 import json
@@ -19,11 +20,19 @@ PASSWORD = "pw-not-in-any-message"
 OUR_TIN = "C20880050010"
 OTHER_TIN = "C10000000009"
 SAMPLES = ROOT / "samples" / "lhdn"
-ALL_XML = ["1.1-Credit-Note-Sample.xml", "1.1-Debit-Note-Sample.xml", "1.1-Invoice-Consolidated-Sample.xml",
-           "1.1-Invoice-ForeignCurrency-Sample.xml", "1.1-Invoice-MultiLineItem-Sample.xml",
-           "1.1-Invoice-Sample.xml", "1.1-Refund-Note-Sample.xml", "1.1-Self-Billed-Credit-Sample.xml",
-           "1.1-Self-Billed-Debit-Sample.xml", "1.1-Self-Billed-Invoice-Sample.xml",
-           "1.1-Self-Billed-Refund-Sample.xml"]
+ALL_XML = [
+    "1.1-Credit-Note-Sample.xml",
+    "1.1-Debit-Note-Sample.xml",
+    "1.1-Invoice-Consolidated-Sample.xml",
+    "1.1-Invoice-ForeignCurrency-Sample.xml",
+    "1.1-Invoice-MultiLineItem-Sample.xml",
+    "1.1-Invoice-Sample.xml",
+    "1.1-Refund-Note-Sample.xml",
+    "1.1-Self-Billed-Credit-Sample.xml",
+    "1.1-Self-Billed-Debit-Sample.xml",
+    "1.1-Self-Billed-Invoice-Sample.xml",
+    "1.1-Self-Billed-Refund-Sample.xml",
+]
 ALL_JSON = [name.replace(".xml", ".json") for name in ALL_XML] + ["sample-ul-invoice-2.1-signed.min.json"]
 # Samples whose signature is sound but whose SigningTime lies outside the
 # embedded certificate's validity (see the tests below for the evidence).
@@ -36,8 +45,7 @@ def codes(problems):
 
 def loaded(**kwargs):
     kwargs.setdefault("tin", OUR_TIN)
-    return certificate.load_pkcs12(certificate.make_test_certificate(password=PASSWORD.encode(), **kwargs),
-                                   PASSWORD)
+    return certificate.load_pkcs12(certificate.make_test_certificate(password=PASSWORD.encode(), **kwargs), PASSWORD)
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +83,7 @@ def replace_text(data, pattern, replacement):
 
 
 # --------------------------------------------------------------------------- LHDN's samples
+
 
 @pytest.mark.parametrize("name", [n for n in ALL_XML if n not in SIGNING_TIME_OUTSIDE_VALIDITY])
 def test_lhdn_xml_samples_verify(lhdn_data, name):
@@ -128,12 +137,16 @@ def test_dotnet_serialisation_of_signed_properties_is_the_template(lhdn_data, na
     props = root.find(".//xades:SignedProperties", NS)
     value = lambda path: root.findtext(".//" + path, namespaces=NS).strip()  # noqa: E731
     expected = signing.SIGNED_PROPERTIES_TEMPLATE.format(
-        signing_time=value("xades:SigningTime"), cert_digest=value("xades:CertDigest/ds:DigestValue"),
-        issuer=value("ds:X509IssuerName"), serial=value("ds:X509SerialNumber"))
+        signing_time=value("xades:SigningTime"),
+        cert_digest=value("xades:CertDigest/ds:DigestValue"),
+        issuer=value("ds:X509IssuerName"),
+        serial=value("ds:X509SerialNumber"),
+    )
     assert signing.signed_properties_xml(props) == expected
 
 
 # --------------------------------------------------------------------------- tampering
+
 
 def test_changed_amount_is_a_document_digest_mismatch(lhdn_data):
     data = (lhdn_data / "1.1-Invoice-Sample.xml").read_bytes()
@@ -185,12 +198,14 @@ def test_missing_parts_are_named(lhdn_data):
     data = (lhdn_data / "1.1-Invoice-Sample.xml").read_bytes()
     no_value = replace_text(data, rb"<ds:SignatureValue>[^<]+</ds:SignatureValue>", b"")
     assert codes(signing.verify(no_value)) == ["DS332"]
-    sha1 = replace_text(data, rb'(<ds:SignatureMethod Algorithm=")[^"]+',
-                        rb"\g<1>http://www.w3.org/2000/09/xmldsig#rsa-sha1")
+    sha1 = replace_text(
+        data, rb'(<ds:SignatureMethod Algorithm=")[^"]+', rb"\g<1>http://www.w3.org/2000/09/xmldsig#rsa-sha1"
+    )
     assert codes(signing.verify(sha1)) == ["DS316"]
 
 
 # --------------------------------------------------------------------------- signing XML
+
 
 def test_sign_xml_round_trip(cert):
     signed = signing.sign_xml(unsigned_xml("1.1-Invoice-Sample.xml", supplier_tin=OUR_TIN), cert)
@@ -210,17 +225,16 @@ def test_sign_xml_round_trip(cert):
 def test_signed_xml_matches_the_template_and_the_certificate(cert):
     when = datetime.datetime(2030, 1, 2, 3, 4, 5, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
     cert = loaded(not_before=datetime.datetime(2029, 1, 1, tzinfo=datetime.timezone.utc), days=1000)
-    signed = signing.sign_xml(unsigned_xml("1.1-Invoice-Sample.xml", supplier_tin=OUR_TIN), cert,
-                              signing_time=when)
+    signed = signing.sign_xml(unsigned_xml("1.1-Invoice-Sample.xml", supplier_tin=OUR_TIN), cert, signing_time=when)
     root = etree.fromstring(signed)
     info = cert.info
     assert root.findtext(".//xades:SigningTime", namespaces=NS) == "2030-01-01T19:04:05Z"  # +08:00 -> UTC
     assert root.findtext(".//ds:X509IssuerName", namespaces=NS) == info.issuer
     assert root.findtext(".//ds:X509SerialNumber", namespaces=NS) == info.serial
     assert root.findtext(".//xades:CertDigest/ds:DigestValue", namespaces=NS) == info.digest
-    expected = signing.SIGNED_PROPERTIES_TEMPLATE.format(signing_time="2030-01-01T19:04:05Z",
-                                                         cert_digest=info.digest, issuer=info.issuer,
-                                                         serial=info.serial)
+    expected = signing.SIGNED_PROPERTIES_TEMPLATE.format(
+        signing_time="2030-01-01T19:04:05Z", cert_digest=info.digest, issuer=info.issuer, serial=info.serial
+    )
     assert signing.signed_properties_xml(root.find(".//xades:SignedProperties", NS)) == expected
     assert signing.verify(signed) == []
 
@@ -247,8 +261,7 @@ def test_sign_xml_refuses_another_taxpayers_document(cert):
 
 
 def test_sign_xml_for_an_intermediary(cert):
-    signed = signing.sign_xml(unsigned_xml("1.1-Invoice-Sample.xml", supplier_tin=OTHER_TIN), cert,
-                              intermediary=True)
+    signed = signing.sign_xml(unsigned_xml("1.1-Invoice-Sample.xml", supplier_tin=OTHER_TIN), cert, intermediary=True)
     assert signing.verify(signed) == []
     problems = signing.diagnose(cert, signed)
     assert codes(problems) == ["DS311"] and not problems[0].blocking
@@ -257,19 +270,20 @@ def test_sign_xml_for_an_intermediary(cert):
 
 def test_self_billed_is_issued_by_the_buyer(cert):
     """Type 11: the certificate must be the buyer's (AccountingCustomerParty)."""
-    signed = signing.sign_xml(unsigned_xml("1.1-Self-Billed-Invoice-Sample.xml", supplier_tin=OTHER_TIN,
-                                           buyer_tin=OUR_TIN), cert)
+    signed = signing.sign_xml(
+        unsigned_xml("1.1-Self-Billed-Invoice-Sample.xml", supplier_tin=OTHER_TIN, buyer_tin=OUR_TIN), cert
+    )
     assert signing.verify(signed) == []
     assert xml_checks.validate_xml(signed) == []
     with pytest.raises(signing.SigningError) as error:
-        signing.sign_xml(unsigned_xml("1.1-Self-Billed-Invoice-Sample.xml", supplier_tin=OUR_TIN,
-                                      buyer_tin=OTHER_TIN), cert)
+        signing.sign_xml(
+            unsigned_xml("1.1-Self-Billed-Invoice-Sample.xml", supplier_tin=OUR_TIN, buyer_tin=OTHER_TIN), cert
+        )
     assert OTHER_TIN in str(error.value) and "AccountingCustomerParty" in str(error.value)
 
 
 def test_sign_xml_refuses_unusable_certificates():
-    expired = loaded(not_before=datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=400),
-                     days=365)
+    expired = loaded(not_before=datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=400), days=365)
     with pytest.raises(signing.SigningError, match="DS304"):
         signing.sign_xml(unsigned_xml("1.1-Invoice-Sample.xml", supplier_tin=OUR_TIN), expired)
     personal = loaded(organisation=False)
@@ -285,6 +299,7 @@ def test_sign_xml_refuses_a_signed_document(lhdn_data, cert):
 
 # --------------------------------------------------------------------------- signing JSON
 
+
 def test_sign_json_round_trip(lhdn_data, cert):
     unsigned = unsigned_json(lhdn_data, "1.1-Invoice-Sample.json", supplier_tin=OUR_TIN)
     signed = signing.sign_json(unsigned, cert)
@@ -298,8 +313,9 @@ def test_sign_json_round_trip(lhdn_data, cert):
 
 
 def test_sign_json_self_billed_and_refusal(lhdn_data, cert):
-    signed = signing.sign_json(unsigned_json(lhdn_data, "1.1-Self-Billed-Invoice-Sample.json",
-                                             supplier_tin=OTHER_TIN, buyer_tin=OUR_TIN), cert)
+    signed = signing.sign_json(
+        unsigned_json(lhdn_data, "1.1-Self-Billed-Invoice-Sample.json", supplier_tin=OTHER_TIN, buyer_tin=OUR_TIN), cert
+    )
     assert signing.verify(signed) == []
     with pytest.raises(signing.SigningError) as error:
         signing.sign_json(unsigned_json(lhdn_data, "1.1-Invoice-Sample.json", supplier_tin=OTHER_TIN), cert)
@@ -313,9 +329,9 @@ def test_sign_json_tampered_after_signing(lhdn_data, cert):
 
 # --------------------------------------------------------------------------- diagnose
 
+
 def test_diagnose_expired_certificate():
-    expired = loaded(not_before=datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=400),
-                     days=365)
+    expired = loaded(not_before=datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=400), days=365)
     assert "DS304" in codes(signing.diagnose(expired))
 
 

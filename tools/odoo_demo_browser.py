@@ -7,6 +7,7 @@ screenshots (docs/img/demo-*.png). Fails, with a screenshot, when any step does 
 
 Uses Debian's Chromium (/usr/bin/chromium), which tools/odoo_setup.sh installs.
 """
+
 import argparse
 import sys
 import time
@@ -16,8 +17,15 @@ from playwright.sync_api import sync_playwright
 
 IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
 # As this machine's closed network needs: no background connections, no sandbox as root.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def main(argv=None):

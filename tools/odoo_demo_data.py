@@ -7,6 +7,7 @@ ready for *Submit to MyInvois*. Used by ``bash dev.sh odoo`` (tools/odoo_demo.sh
 
 Run with Odoo's interpreter; the client ID and secret are the emulator's demo client's.
 """
+
 import argparse
 import base64
 import sys
@@ -31,41 +32,68 @@ def main(argv=None):
     from odoo import api
     from odoo.modules.registry import Registry
 
-    odoo.tools.config.parse_config(["-d", args.database, "--addons-path", args.addons_path,
-                                    "--data-dir", args.data_dir, "--no-http"])
+    odoo.tools.config.parse_config(
+        ["-d", args.database, "--addons-path", args.addons_path, "--data-dir", args.data_dir, "--no-http"]
+    )
     with Registry(args.database).cursor() as cr:
         env = api.Environment(cr, api.SUPERUSER_ID, {"tracking_disable": True})
         moves = fill(env, args.emulator_url)
-        print(f"demo data: {moves[0].company_id.name}, {len(moves)} posted documents ready to submit: "
-              + ", ".join(moves.mapped("name")))
+        print(
+            f"demo data: {moves[0].company_id.name}, {len(moves)} posted documents ready to submit: "
+            + ", ".join(moves.mapped("name"))
+        )
 
 
 def fill(env, emulator_url):
     # As Odoo loads the addon (the registry is up): odoo.addons.l10n_my_einvoice.
     from odoo.addons.l10n_my_einvoice.myinvois import certificate
-    from odoo.addons.l10n_my_einvoice.myinvois.emulator.cli import (DEMO_BRN, DEMO_BUYER, DEMO_CLIENT_ID,
-                                                        DEMO_CLIENT_SECRET, DEMO_NAME, DEMO_TIN)
+    from odoo.addons.l10n_my_einvoice.myinvois.emulator.cli import (
+        DEMO_BRN,
+        DEMO_BUYER,
+        DEMO_CLIENT_ID,
+        DEMO_CLIENT_SECRET,
+        DEMO_NAME,
+        DEMO_TIN,
+    )
+
     ref = env.ref
     my = ref("base.my")
     company = env.company
     company.write({"name": DEMO_NAME, "country_id": my.id, "currency_id": ref("base.MYR").id})
     if company.chart_template != "my":
         env["account.chart.template"].try_loading("my", company, install_demo=False)
-    company.write({
-        "street": "Level 5, Menara Contoh", "street2": "Jalan Teknologi", "city": "Petaling Jaya",
-        "zip": "46200", "state_id": ref("base.state_my_sgr").id, "phone": "+60378901234",
-        "email": "akaun@contoh.example", "vat": DEMO_TIN, "l10n_my_identification_type": "BRN",
-        "l10n_my_identification_number": DEMO_BRN, "sst_registration_number": "B16-1809-22000036",
-        "l10n_my_einvoice_msic_id": ref("l10n_my_einvoice.msic_62099").id,
-        "l10n_my_einvoice_business_activity": "Software development and IT services",
-        "l10n_my_einvoice_environment": "custom", "l10n_my_einvoice_custom_url": emulator_url,
-        "l10n_my_einvoice_client_id": DEMO_CLIENT_ID, "l10n_my_einvoice_client_secret": DEMO_CLIENT_SECRET,
-    })
-    p12 = certificate.make_test_certificate(tin=DEMO_TIN, brn=DEMO_BRN, organization=DEMO_NAME,
-                                            password=CERT_PASSWORD.encode())
-    env["l10n_my_einvoice.certificate.upload"].create({
-        "company_id": company.id, "certificate": base64.b64encode(p12), "filename": "demo-certificate.p12",
-        "password": CERT_PASSWORD}).action_upload()
+    company.write(
+        {
+            "street": "Level 5, Menara Contoh",
+            "street2": "Jalan Teknologi",
+            "city": "Petaling Jaya",
+            "zip": "46200",
+            "state_id": ref("base.state_my_sgr").id,
+            "phone": "+60378901234",
+            "email": "akaun@contoh.example",
+            "vat": DEMO_TIN,
+            "l10n_my_identification_type": "BRN",
+            "l10n_my_identification_number": DEMO_BRN,
+            "sst_registration_number": "B16-1809-22000036",
+            "l10n_my_einvoice_msic_id": ref("l10n_my_einvoice.msic_62099").id,
+            "l10n_my_einvoice_business_activity": "Software development and IT services",
+            "l10n_my_einvoice_environment": "custom",
+            "l10n_my_einvoice_custom_url": emulator_url,
+            "l10n_my_einvoice_client_id": DEMO_CLIENT_ID,
+            "l10n_my_einvoice_client_secret": DEMO_CLIENT_SECRET,
+        }
+    )
+    p12 = certificate.make_test_certificate(
+        tin=DEMO_TIN, brn=DEMO_BRN, organization=DEMO_NAME, password=CERT_PASSWORD.encode()
+    )
+    env["l10n_my_einvoice.certificate.upload"].create(
+        {
+            "company_id": company.id,
+            "certificate": base64.b64encode(p12),
+            "filename": "demo-certificate.p12",
+            "password": CERT_PASSWORD,
+        }
+    ).action_upload()
     partners = _partners(env, DEMO_BUYER)
     products = _products(env)
     return _invoices(env, company, partners, products)
@@ -76,22 +104,60 @@ def _partners(env, buyer):
     tin, name, id_type, id_value = buyer
     common = {"is_company": True}
     return {
-        "local": Partner.create({
-            **common, "name": name, "vat": tin, "l10n_my_identification_type": id_type,
-            "l10n_my_identification_number": id_value, "street": "No. 8, Jalan Pelanggan", "city": "Johor Bahru",
-            "zip": "80000", "state_id": ref("base.state_my_jhr").id, "country_id": ref("base.my").id,
-            "phone": "+6071234567", "email": "ap@pelanggan.example"}),
-        "foreign": Partner.create({
-            **common, "name": "Lion City Trading Pte. Ltd.", "street": "1 Raffles Place", "city": "Singapore",
-            "zip": "048616", "country_id": ref("base.sg").id, "phone": "+6561234567"}),
-        "walk_in": Partner.create({
-            "name": "Walk-in customer", "vat": "EI00000000010", "l10n_my_identification_type": "BRN",
-            "l10n_my_identification_number": "NA", "street": "NA", "city": "Kuala Lumpur", "zip": "50000",
-            "state_id": ref("base.state_my_kul").id, "country_id": ref("base.my").id, "phone": "NA"}),
-        "supplier": Partner.create({
-            **common, "name": "Cloud Hosting Inc.", "street": "500 Market Street", "city": "San Francisco",
-            "zip": "94105", "state_id": ref("base.state_us_5").id, "country_id": ref("base.us").id,
-            "phone": "+14155550100", "l10n_my_einvoice_self_billed": True}),
+        "local": Partner.create(
+            {
+                **common,
+                "name": name,
+                "vat": tin,
+                "l10n_my_identification_type": id_type,
+                "l10n_my_identification_number": id_value,
+                "street": "No. 8, Jalan Pelanggan",
+                "city": "Johor Bahru",
+                "zip": "80000",
+                "state_id": ref("base.state_my_jhr").id,
+                "country_id": ref("base.my").id,
+                "phone": "+6071234567",
+                "email": "ap@pelanggan.example",
+            }
+        ),
+        "foreign": Partner.create(
+            {
+                **common,
+                "name": "Lion City Trading Pte. Ltd.",
+                "street": "1 Raffles Place",
+                "city": "Singapore",
+                "zip": "048616",
+                "country_id": ref("base.sg").id,
+                "phone": "+6561234567",
+            }
+        ),
+        "walk_in": Partner.create(
+            {
+                "name": "Walk-in customer",
+                "vat": "EI00000000010",
+                "l10n_my_identification_type": "BRN",
+                "l10n_my_identification_number": "NA",
+                "street": "NA",
+                "city": "Kuala Lumpur",
+                "zip": "50000",
+                "state_id": ref("base.state_my_kul").id,
+                "country_id": ref("base.my").id,
+                "phone": "NA",
+            }
+        ),
+        "supplier": Partner.create(
+            {
+                **common,
+                "name": "Cloud Hosting Inc.",
+                "street": "500 Market Street",
+                "city": "San Francisco",
+                "zip": "94105",
+                "state_id": ref("base.state_us_5").id,
+                "country_id": ref("base.us").id,
+                "phone": "+14155550100",
+                "l10n_my_einvoice_self_billed": True,
+            }
+        ),
     }
 
 
@@ -99,12 +165,31 @@ def _products(env):
     others = env.ref("l10n_my_einvoice.classification_022")
     Product = env["product.product"]
     return {
-        "service": Product.create({"name": "Software development (man-day)", "type": "service",
-                                   "list_price": 1500.0, "l10n_my_einvoice_classification_id": others.id}),
-        "laptop": Product.create({"name": "Laptop 14-inch", "type": "consu", "list_price": 3899.0,
-                                  "l10n_my_einvoice_classification_id": others.id}),
-        "hosting": Product.create({"name": "Cloud hosting (monthly)", "type": "service", "list_price": 420.0,
-                                   "standard_price": 420.0, "l10n_my_einvoice_classification_id": others.id}),
+        "service": Product.create(
+            {
+                "name": "Software development (man-day)",
+                "type": "service",
+                "list_price": 1500.0,
+                "l10n_my_einvoice_classification_id": others.id,
+            }
+        ),
+        "laptop": Product.create(
+            {
+                "name": "Laptop 14-inch",
+                "type": "consu",
+                "list_price": 3899.0,
+                "l10n_my_einvoice_classification_id": others.id,
+            }
+        ),
+        "hosting": Product.create(
+            {
+                "name": "Cloud hosting (monthly)",
+                "type": "service",
+                "list_price": 420.0,
+                "standard_price": 420.0,
+                "l10n_my_einvoice_classification_id": others.id,
+            }
+        ),
     }
 
 
@@ -116,22 +201,53 @@ def _invoices(env, company, partners, products):
         env["res.currency.rate"].create({"currency_id": usd.id, "company_id": company.id, "rate": 0.2237})
 
     def line(product, quantity, price, tax, **extra):
-        return (0, 0, {"product_id": product.id, "quantity": quantity, "price_unit": price,
-                       "tax_ids": [(6, 0, tax.ids)], **extra})
+        return (
+            0,
+            0,
+            {
+                "product_id": product.id,
+                "quantity": quantity,
+                "price_unit": price,
+                "tax_ids": [(6, 0, tax.ids)],
+                **extra,
+            },
+        )
 
     today = env.cr.now().date()
-    moves = env["account.move"].create([
-        {"move_type": "out_invoice", "partner_id": partners["local"].id, "invoice_date": today,
-         "invoice_line_ids": [line(products["service"], 12, 1500.0, sale_tax),
-                              line(products["laptop"], 3, 3899.0, sale_tax, discount=5.0)]},
-        {"move_type": "out_invoice", "partner_id": partners["foreign"].id, "currency_id": usd.id,
-         "invoice_date": today, "invoice_line_ids": [line(products["service"], 5, 350.0, env["account.tax"])]},
-        {"move_type": "out_invoice", "partner_id": partners["walk_in"].id, "invoice_date": today,
-         "invoice_line_ids": [line(products["laptop"], 1, 3899.0, sale_tax)]},
-        {"move_type": "in_invoice", "partner_id": partners["supplier"].id, "currency_id": usd.id,
-         "invoice_date": today, "ref": "CH-2026-1187",
-         "invoice_line_ids": [line(products["hosting"], 1, 420.0, purchase_tax)]},
-    ])
+    moves = env["account.move"].create(
+        [
+            {
+                "move_type": "out_invoice",
+                "partner_id": partners["local"].id,
+                "invoice_date": today,
+                "invoice_line_ids": [
+                    line(products["service"], 12, 1500.0, sale_tax),
+                    line(products["laptop"], 3, 3899.0, sale_tax, discount=5.0),
+                ],
+            },
+            {
+                "move_type": "out_invoice",
+                "partner_id": partners["foreign"].id,
+                "currency_id": usd.id,
+                "invoice_date": today,
+                "invoice_line_ids": [line(products["service"], 5, 350.0, env["account.tax"])],
+            },
+            {
+                "move_type": "out_invoice",
+                "partner_id": partners["walk_in"].id,
+                "invoice_date": today,
+                "invoice_line_ids": [line(products["laptop"], 1, 3899.0, sale_tax)],
+            },
+            {
+                "move_type": "in_invoice",
+                "partner_id": partners["supplier"].id,
+                "currency_id": usd.id,
+                "invoice_date": today,
+                "ref": "CH-2026-1187",
+                "invoice_line_ids": [line(products["hosting"], 1, 420.0, purchase_tax)],
+            },
+        ]
+    )
     moves.action_post()
     return moves
 

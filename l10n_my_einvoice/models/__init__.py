@@ -1,14 +1,16 @@
-from . import code_tables
-from . import api_state
-from . import api_log
-from . import res_company
-from . import res_config_settings
-from . import res_partner
-from . import product_template
-from . import account_move_line
-from . import account_tax
-from . import uom_uom
-from . import account_chart_template
-from . import einvoice_submission
-from . import einvoice_document
-from . import account_move
+from . import (
+    account_chart_template,
+    account_move,
+    account_move_line,
+    account_tax,
+    api_log,
+    api_state,
+    code_tables,
+    einvoice_document,
+    einvoice_submission,
+    product_template,
+    res_company,
+    res_config_settings,
+    res_partner,
+    uom_uom,
+)

@@ -1,4 +1,5 @@
 from odoo import models
+
 from odoo.addons.account.models.chart_template import template
 
 # l10n_my's taxes (template ids) and their LHDN tax type; exemption reasons for the
@@ -8,18 +9,29 @@ SERVICE_TAX = "02"
 NOT_APPLICABLE = "06"
 EXEMPT = "E"
 L10N_MY_TAX_TYPES = {
-    "l10n_my_tax_sale_0": NOT_APPLICABLE, "l10n_my_tax_purchase_0": NOT_APPLICABLE,
-    "l10n_my_tax_sale_5": SALES_TAX, "l10n_my_tax_sale_10": SALES_TAX,
-    "l10n_my_tax_sale_x_per_l": SALES_TAX, "l10n_my_tax_sale_x_per_kg": SALES_TAX,
+    "l10n_my_tax_sale_0": NOT_APPLICABLE,
+    "l10n_my_tax_purchase_0": NOT_APPLICABLE,
+    "l10n_my_tax_sale_5": SALES_TAX,
+    "l10n_my_tax_sale_10": SALES_TAX,
+    "l10n_my_tax_sale_x_per_l": SALES_TAX,
+    "l10n_my_tax_sale_x_per_kg": SALES_TAX,
     "l10n_my_tax_sale_x_ad_volerem": SALES_TAX,
-    "l10n_my_tax_sale_goods_disposed_5": SALES_TAX, "l10n_my_tax_sale_goods_disposed_10": SALES_TAX,
-    "l10n_my_tax_purchase_5": SALES_TAX, "l10n_my_tax_purchase_10": SALES_TAX,
-    "l10n_my_tax_purchase_5_deduction": SALES_TAX, "l10n_my_tax_purchase_10_deduction": SALES_TAX,
-    "l10n_my_tax_purchase_5_sub_contracting": SALES_TAX, "l10n_my_tax_purchase_10_sub_contracting": SALES_TAX,
-    "l10n_my_tax_sale_6": SERVICE_TAX, "l10n_my_tax_sale_8_ot_group_h": SERVICE_TAX,
-    "l10n_my_tax_sale_8_group_h": SERVICE_TAX, "l10n_my_tax_sale_card_service": SERVICE_TAX,
-    "l10n_my_tax_sale_goods_disposed_6": SERVICE_TAX, "l10n_my_tax_sale_goods_disposed_8": SERVICE_TAX,
-    "l10n_my_tax_purchase_6": SERVICE_TAX, "l10n_my_tax_purchase_8": SERVICE_TAX,
+    "l10n_my_tax_sale_goods_disposed_5": SALES_TAX,
+    "l10n_my_tax_sale_goods_disposed_10": SALES_TAX,
+    "l10n_my_tax_purchase_5": SALES_TAX,
+    "l10n_my_tax_purchase_10": SALES_TAX,
+    "l10n_my_tax_purchase_5_deduction": SALES_TAX,
+    "l10n_my_tax_purchase_10_deduction": SALES_TAX,
+    "l10n_my_tax_purchase_5_sub_contracting": SALES_TAX,
+    "l10n_my_tax_purchase_10_sub_contracting": SALES_TAX,
+    "l10n_my_tax_sale_6": SERVICE_TAX,
+    "l10n_my_tax_sale_8_ot_group_h": SERVICE_TAX,
+    "l10n_my_tax_sale_8_group_h": SERVICE_TAX,
+    "l10n_my_tax_sale_card_service": SERVICE_TAX,
+    "l10n_my_tax_sale_goods_disposed_6": SERVICE_TAX,
+    "l10n_my_tax_sale_goods_disposed_8": SERVICE_TAX,
+    "l10n_my_tax_purchase_6": SERVICE_TAX,
+    "l10n_my_tax_purchase_8": SERVICE_TAX,
     "l10n_my_tax_purchase_imported_service": SERVICE_TAX,
     "l10n_my_tax_purchase_other_imported_service": SERVICE_TAX,
 }
@@ -40,8 +52,12 @@ L10N_MY_EXEMPTIONS = {
 def l10n_my_tax_values():
     """``{template id: values}`` for l10n_my's taxes."""
     values = {xmlid: {"l10n_my_tax_type": tax_type} for xmlid, tax_type in L10N_MY_TAX_TYPES.items()}
-    values.update({xmlid: {"l10n_my_tax_type": EXEMPT, "l10n_my_tax_exemption_reason": reason}
-                   for xmlid, reason in L10N_MY_EXEMPTIONS.items()})
+    values.update(
+        {
+            xmlid: {"l10n_my_tax_type": EXEMPT, "l10n_my_tax_exemption_reason": reason}
+            for xmlid, reason in L10N_MY_EXEMPTIONS.items()
+        }
+    )
     return values
 
 

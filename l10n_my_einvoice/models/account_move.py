@@ -20,30 +20,45 @@ def utc_now():
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    l10n_my_einvoice_document_ids = fields.One2many("l10n_my_einvoice.document", "move_id",
-                                                    string="MyInvois documents", readonly=True)
+    l10n_my_einvoice_document_ids = fields.One2many(
+        "l10n_my_einvoice.document", "move_id", string="MyInvois documents", readonly=True
+    )
     l10n_my_einvoice_document_id = fields.Many2one(
-        "l10n_my_einvoice.document", string="MyInvois document", compute="_compute_l10n_my_einvoice_document_id",
-        store=True, index="btree_not_null")
-    l10n_my_einvoice_state = fields.Selection(related="l10n_my_einvoice_document_id.state", string="MyInvois",
-                                              store=True)
+        "l10n_my_einvoice.document",
+        string="MyInvois document",
+        compute="_compute_l10n_my_einvoice_document_id",
+        store=True,
+        index="btree_not_null",
+    )
+    l10n_my_einvoice_state = fields.Selection(
+        related="l10n_my_einvoice_document_id.state", string="MyInvois", store=True
+    )
     l10n_my_einvoice_uuid = fields.Char(related="l10n_my_einvoice_document_id.uuid", string="MyInvois UUID")
-    l10n_my_einvoice_validation_link = fields.Char(related="l10n_my_einvoice_document_id.validation_link",
-                                                   string="Validation link")
-    l10n_my_einvoice_validated_at = fields.Datetime(related="l10n_my_einvoice_document_id.validated_at",
-                                                    string="Validated at")
+    l10n_my_einvoice_validation_link = fields.Char(
+        related="l10n_my_einvoice_document_id.validation_link", string="Validation link"
+    )
+    l10n_my_einvoice_validated_at = fields.Datetime(
+        related="l10n_my_einvoice_document_id.validated_at", string="Validated at"
+    )
     l10n_my_einvoice_errors = fields.Text(related="l10n_my_einvoice_document_id.error_text", string="LHDN errors")
     l10n_my_einvoice_waiting_until = fields.Datetime(
-        string="Waiting for LHDN until", compute="_compute_l10n_my_einvoice_waiting",
-        help="LHDN is unavailable or asked us to slow down: the document waits, nothing failed.")
+        string="Waiting for LHDN until",
+        compute="_compute_l10n_my_einvoice_waiting",
+        help="LHDN is unavailable or asked us to slow down: the document waits, nothing failed.",
+    )
     l10n_my_einvoice_waiting_reason = fields.Char(compute="_compute_l10n_my_einvoice_waiting")
-    l10n_my_einvoice_api_log_count = fields.Integer(compute="_compute_l10n_my_einvoice_api_log_count",
-                                                    groups="account.group_account_readonly,account.group_account_invoice")
+    l10n_my_einvoice_api_log_count = fields.Integer(
+        compute="_compute_l10n_my_einvoice_api_log_count",
+        groups="account.group_account_readonly,account.group_account_invoice",
+    )
     l10n_my_einvoice_note_type = fields.Selection(
         [("auto", "From the payments"), ("credit", "Credit note (02/12)"), ("refund", "Refund note (04/14)")],
-        string="MyInvois note type", default="auto", copy=False,
+        string="MyInvois note type",
+        default="auto",
+        copy=False,
         help="A credit note is sent as a refund note when the money is paid back (the note is reconciled with "
-             "a payment); choose explicitly to override.")
+        "a payment); choose explicitly to override.",
+    )
 
     @api.depends("l10n_my_einvoice_document_ids")
     def _compute_l10n_my_einvoice_document_id(self):
@@ -70,8 +85,11 @@ class AccountMove(models.Model):
     def _compute_l10n_my_einvoice_api_log_count(self):
         # Shown on the form only: one count per displayed move.
         for move in self:
-            move.l10n_my_einvoice_api_log_count = self.env["l10n_my_einvoice.api.log"].search_count(
-                [("document_ids.move_id", "=", move.id)]) if move.l10n_my_einvoice_document_ids else 0
+            move.l10n_my_einvoice_api_log_count = (
+                self.env["l10n_my_einvoice.api.log"].search_count([("document_ids.move_id", "=", move.id)])
+                if move.l10n_my_einvoice_document_ids
+                else 0
+            )
 
     def action_l10n_my_einvoice_api_log(self):
         self.ensure_one()
@@ -89,10 +107,17 @@ class AccountMove(models.Model):
         return self.payment_state in ("paid", "in_payment") and bool(self._get_reconciled_payments())
 
     def _l10n_my_einvoice_applicable(self):
-        return self.filtered(lambda m: m.state == "posted" and m.is_invoice(include_receipts=False)
-                             and m.company_id.account_fiscal_country_id.code == "MY"
-                             and (m.move_type in ("out_invoice", "out_refund")
-                                  or m.partner_id.commercial_partner_id.l10n_my_einvoice_self_billed))
+        return self.filtered(
+            lambda m: (
+                m.state == "posted"
+                and m.is_invoice(include_receipts=False)
+                and m.company_id.account_fiscal_country_id.code == "MY"
+                and (
+                    m.move_type in ("out_invoice", "out_refund")
+                    or m.partner_id.commercial_partner_id.l10n_my_einvoice_self_billed
+                )
+            )
+        )
 
     def _l10n_my_einvoice_build(self, now):
         """(core Document, [problem message]) of the move issued at ``now``."""
@@ -100,9 +125,11 @@ class AccountMove(models.Model):
         document, issues = mapping.move_to_document(self, now)
         messages = [f"{issue.record}, field '{issue.field}': {issue.message}" for issue in issues]
         # The core's "required" for what the mapping already named in Odoo's words is noise.
-        messages += [str(issue) for issue in validation.validate(document, now=now)
-                     if not (issues and issue.rule == "required"
-                             and issue.path.rsplit(".", 1)[-1] in mapping.NAMED_BY_MAPPING)]
+        messages += [
+            str(issue)
+            for issue in validation.validate(document, now=now)
+            if not (issues and issue.rule == "required" and issue.path.rsplit(".", 1)[-1] in mapping.NAMED_BY_MAPPING)
+        ]
         return document, messages
 
     def _l10n_my_einvoice_problems(self, now):
@@ -120,9 +147,13 @@ class AccountMove(models.Model):
         moves = self._l10n_my_einvoice_applicable()
         not_applicable = self - moves
         if not_applicable:
-            raise UserError(_("These cannot be sent to MyInvois (posted customer invoices and credit/debit notes, "
-                              "or bills of self-billed suppliers, of a Malaysian company): %s",
-                              ", ".join(not_applicable.mapped("display_name"))))
+            raise UserError(
+                _(
+                    "These cannot be sent to MyInvois (posted customer invoices and credit/debit notes, "
+                    "or bills of self-billed suppliers, of a Malaysian company): %s",
+                    ", ".join(not_applicable.mapped("display_name")),
+                )
+            )
         moves = moves.filtered(lambda m: m.l10n_my_einvoice_state not in ACTIVE_STATES)
         if not moves:
             raise UserError(_("Already sent to MyInvois (or on its way)."))
@@ -130,26 +161,47 @@ class AccountMove(models.Model):
             company._l10n_my_einvoice_check_configuration()
         problems = moves._l10n_my_einvoice_problems(utc_now())
         if problems:
-            raise UserError(_("Fix these before sending to MyInvois:\n\n%s", "\n\n".join(
-                f"{move.display_name}:\n" + "\n".join(f"- {message}" for message in messages)
-                for move, messages in problems.items())))
+            raise UserError(
+                _(
+                    "Fix these before sending to MyInvois:\n\n%s",
+                    "\n\n".join(
+                        f"{move.display_name}:\n" + "\n".join(f"- {message}" for message in messages)
+                        for move, messages in problems.items()
+                    ),
+                )
+            )
         # Pending state changes first: the database allows one active document per move.
         self.env["l10n_my_einvoice.document"].flush_model(["state"])
-        self.env["l10n_my_einvoice.document"].create([{"move_id": move.id, "code_number": move.name,
-                                                       "state": "queued"} for move in moves])
+        self.env["l10n_my_einvoice.document"].create(
+            [{"move_id": move.id, "code_number": move.name, "state": "queued"} for move in moves]
+        )
         self.env.ref("l10n_my_einvoice.ir_cron_submit")._trigger()
-        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
-            "type": "info", "title": _("Sent to the MyInvois queue"),
-            "message": _("%s document(s) will be submitted to LHDN in a moment; the result appears on each "
-                         "invoice.", len(moves)), "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": _("Sent to the MyInvois queue"),
+                "message": _(
+                    "%s document(s) will be submitted to LHDN in a moment; the result appears on each invoice.",
+                    len(moves),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_l10n_my_einvoice_refresh(self):
         submissions = self.l10n_my_einvoice_document_ids.filtered(lambda d: d.state == "submitted").submission_id
         try:
             submissions._l10n_my_einvoice_poll()
         except api_client.MyInvoisError as error:
-            raise UserError(_("MyInvois could not be asked for the status now (%(reason)s). Nothing is lost: the "
-                              "scheduled action asks again.", reason=error)) from None
+            raise UserError(
+                _(
+                    "MyInvois could not be asked for the status now (%(reason)s). Nothing is lost: the "
+                    "scheduled action asks again.",
+                    reason=error,
+                )
+            ) from None
         return True
 
     def action_l10n_my_einvoice_download_xml(self):
@@ -174,11 +226,17 @@ class AccountMove(models.Model):
         self.env["l10n_my_einvoice.document"].flush_model()
         documents = self.env["l10n_my_einvoice.document"]._lock_queued(batch_limit)
         for company in documents.company_id:
-            self._l10n_my_einvoice_call_lhdn(company, lambda: company._l10n_my_einvoice_submit(
-                documents.filtered(lambda d: d.company_id == company), in_cron), "submission")
+            self._l10n_my_einvoice_call_lhdn(
+                company,
+                lambda: company._l10n_my_einvoice_submit(
+                    documents.filtered(lambda d: d.company_id == company), in_cron
+                ),
+                "submission",
+            )
         if self.env["l10n_my_einvoice.document"].search_count([("state", "=", "submitted")], limit=1):
             self.env.ref("l10n_my_einvoice.ir_cron_poll")._trigger(
-                fields.Datetime.now() + datetime.timedelta(seconds=3))
+                fields.Datetime.now() + datetime.timedelta(seconds=3)
+            )
         return documents
 
     @api.model
@@ -212,8 +270,11 @@ class AccountMove(models.Model):
         cutoff = fields.Datetime.now() - min_age
         stale = self.env["l10n_my_einvoice.document"].search([("state", "=", "sending"), ("write_date", "<=", cutoff)])
         for company in stale.company_id:
-            self._l10n_my_einvoice_call_lhdn(company, lambda: company._l10n_my_einvoice_reconcile(
-                stale.filtered(lambda d: d.company_id == company)), "reconciliation")
+            self._l10n_my_einvoice_call_lhdn(
+                company,
+                lambda: company._l10n_my_einvoice_reconcile(stale.filtered(lambda d: d.company_id == company)),
+                "reconciliation",
+            )
             if in_cron:
                 self.env["ir.cron"]._commit_progress(0)
 
@@ -234,8 +295,20 @@ class AccountMove(models.Model):
         document, problems = self._l10n_my_einvoice_build(now)
         if problems:
             return None, problems, None
-        signed = signing.sign_xml(ubl.to_xml(document), certificate, signing_time=now,
-                                  intermediary=self.company_id.l10n_my_einvoice_login_as == "intermediary")
+        signed = signing.sign_xml(
+            ubl.to_xml(document),
+            certificate,
+            signing_time=now,
+            intermediary=self.company_id.l10n_my_einvoice_login_as == "intermediary",
+        )
         payload = api_client.SubmissionDocument(document.number, signed)
-        return payload, [], {"type_code": document.type_code, "code_number": document.number,
-                             "issued_at": now.replace(tzinfo=None), "document_hash": payload.hash}
+        return (
+            payload,
+            [],
+            {
+                "type_code": document.type_code,
+                "code_number": document.number,
+                "issued_at": now.replace(tzinfo=None),
+                "document_hash": payload.hash,
+            },
+        )

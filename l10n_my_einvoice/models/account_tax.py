@@ -14,13 +14,19 @@ class AccountTax(models.Model):
 
     # Same names as Odoo's l10n_my_edi, so both modules would share the columns.
     l10n_my_tax_type = fields.Selection(
-        TAX_TYPES, string="LHDN tax type",
-        compute="_compute_l10n_my_tax_type", store=True, readonly=False,
-        help="Tax type reported to MyInvois for amounts under this tax. E = exempt (give the reason).")
+        TAX_TYPES,
+        string="LHDN tax type",
+        compute="_compute_l10n_my_tax_type",
+        store=True,
+        readonly=False,
+        help="Tax type reported to MyInvois for amounts under this tax. E = exempt (give the reason).",
+    )
     l10n_my_tax_exemption_reason = fields.Char(
-        string="Exemption reason", size=300,
+        string="Exemption reason",
+        size=300,
         help="Why the amount is exempt, e.g. 'Exempt under Sales Tax (Persons Exempted from Payment of Tax) "
-             "Order 2018'. Letters, digits, spaces and . , - ( ) only.")
+        "Order 2018'. Letters, digits, spaces and . , - ( ) only.",
+    )
 
     @api.depends("amount", "amount_type", "tax_scope", "country_id")
     def _compute_l10n_my_tax_type(self):
@@ -43,6 +49,10 @@ class AccountTax(models.Model):
         for tax in self:
             reason = tax.l10n_my_tax_exemption_reason
             if reason and not EXEMPTION_REASON.match(reason):
-                raise ValidationError(_(
-                    "Tax %(tax)s, field 'Exemption reason': LHDN accepts letters, digits, spaces and . , - ( ) "
-                    "only, at most 300 characters.", tax=tax.display_name))
+                raise ValidationError(
+                    _(
+                        "Tax %(tax)s, field 'Exemption reason': LHDN accepts letters, digits, spaces and . , - ( ) "
+                        "only, at most 300 characters.",
+                        tax=tax.display_name,
+                    )
+                )

@@ -19,21 +19,33 @@ class L10nMyEinvoiceApiLog(models.Model):
     _rec_name = "endpoint"
 
     company_id = fields.Many2one("res.company", readonly=True, index=True, ondelete="cascade")
-    user_id = fields.Many2one("res.users", string="User", readonly=True, ondelete="set null")
+    user_id = fields.Many2one("res.users", readonly=True, ondelete="set null")
     endpoint = fields.Char(readonly=True, required=True)
     method = fields.Char(readonly=True)
     path = fields.Char(readonly=True)
     status = fields.Integer(string="HTTP status", readonly=True, aggregator=False)
-    outcome = fields.Selection([("ok", "OK"), ("refused", "Refused (4xx)"), ("throttled", "Too many requests"),
-                                ("unavailable", "LHDN unavailable")], readonly=True, index=True)
+    outcome = fields.Selection(
+        [
+            ("ok", "OK"),
+            ("refused", "Refused (4xx)"),
+            ("throttled", "Too many requests"),
+            ("unavailable", "LHDN unavailable"),
+        ],
+        readonly=True,
+        index=True,
+    )
     failure = fields.Char(string="Connection failure", readonly=True)
     duration_ms = fields.Float(string="Duration (ms)", readonly=True, aggregator="avg")
-    correlation_id = fields.Char(string="Correlation ID", readonly=True,
-                                 help="LHDN's correlationId: quote it when asking LHDN support about this call.")
+    correlation_id = fields.Char(
+        string="Correlation ID",
+        readonly=True,
+        help="LHDN's correlationId: quote it when asking LHDN support about this call.",
+    )
     body = fields.Text(string="Response (secrets removed)", readonly=True)
     document_ids = fields.Many2many("l10n_my_einvoice.document", string="Documents", readonly=True)
-    move_ids = fields.Many2many("account.move", string="Invoices", compute="_compute_move_ids",
-                                search="_search_move_ids")
+    move_ids = fields.Many2many(
+        "account.move", string="Invoices", compute="_compute_move_ids", search="_search_move_ids"
+    )
 
     @api.depends("document_ids.move_id")
     def _compute_move_ids(self):
@@ -47,31 +59,53 @@ class L10nMyEinvoiceApiLog(models.Model):
     def _record(self, company, documents, record):
         """Store one exchange reported by the client's ``on_response`` hook."""
         status = record.get("status")
-        outcome = ("unavailable" if status is None or status >= 500 else "throttled" if status == 429
-                   else "refused" if status >= 400 else "ok")
+        outcome = (
+            "unavailable"
+            if status is None or status >= 500
+            else "throttled"
+            if status == 429
+            else "refused"
+            if status >= 400
+            else "ok"
+        )
         body = json.dumps(record.get("body"), ensure_ascii=False, indent=1) if record.get("body") else False
         if body and len(body) > MAX_BODY_CHARS:
             body = body[:MAX_BODY_CHARS] + "\n... (cut)"
         # sudo: the invoicing user who clicks may read the log but not write it
-        return self.sudo().create({
-            "company_id": company.id, "user_id": self.env.uid, "endpoint": record.get("endpoint"),
-            "method": record.get("method"), "path": record.get("path"), "status": status, "outcome": outcome,
-            "failure": record.get("failure"), "duration_ms": record.get("duration_ms"),
-            "correlation_id": record.get("correlation_id"), "body": body,
-            "document_ids": [fields.Command.set(documents.ids)] if documents else False,
-        })
+        return self.sudo().create(
+            {
+                "company_id": company.id,
+                "user_id": self.env.uid,
+                "endpoint": record.get("endpoint"),
+                "method": record.get("method"),
+                "path": record.get("path"),
+                "status": status,
+                "outcome": outcome,
+                "failure": record.get("failure"),
+                "duration_ms": record.get("duration_ms"),
+                "correlation_id": record.get("correlation_id"),
+                "body": body,
+                "document_ids": [fields.Command.set(documents.ids)] if documents else False,
+            }
+        )
 
     @api.autovacuum
     def _gc_old_calls(self):
         """Forget calls older than each company's retention (Settings, MyInvois)."""
-        companies = self.env["res.company"].sudo().search([])
+        # 0 days: keep forever
+        companies = self.env["res.company"].sudo().search([("l10n_my_einvoice_log_retention_days", ">", 0)])
         for days in set(companies.mapped("l10n_my_einvoice_log_retention_days")):
-            if days <= 0:
-                continue  # 0: keep forever
             cutoff = fields.Datetime.now() - datetime.timedelta(days=days)
-            old = self.sudo().search([
-                ("company_id", "in", companies.filtered(lambda c: c.l10n_my_einvoice_log_retention_days == days).ids),
-                ("create_date", "<", cutoff)])
+            old = self.sudo().search(
+                [
+                    (
+                        "company_id",
+                        "in",
+                        companies.filtered(lambda c: c.l10n_my_einvoice_log_retention_days == days).ids,
+                    ),
+                    ("create_date", "<", cutoff),
+                ]
+            )
             if old:
                 _logger.info("MyInvois: removing %s API log entries older than %s days", len(old), days)
                 old.unlink()

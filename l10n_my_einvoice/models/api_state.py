@@ -8,6 +8,7 @@ worker's cron commits; and a rollback of the caller must not forget a token or
 a call that LHDN has already counted. Rows are keyed by a SHA-256 of the API
 URL, client ID (and represented TIN), so the tables name no credential.
 """
+
 import contextlib
 import datetime
 import hashlib
@@ -98,32 +99,39 @@ class DatabaseTokenStore:
 
     def get(self, key):
         with self._cursor(key) as cr:
-            cr.execute("SELECT access_token, expires_at FROM l10n_my_einvoice_api_token WHERE key = %s",
-                       [state_key(*key)])
+            cr.execute(
+                "SELECT access_token, expires_at FROM l10n_my_einvoice_api_token WHERE key = %s", [state_key(*key)]
+            )
             row = cr.fetchone()
         return (row[0], row[1]) if row and row[0] else None
 
     def set(self, key, token, expires_at):
         with self._cursor(key) as cr:
-            cr.execute("""
+            cr.execute(
+                """
                 INSERT INTO l10n_my_einvoice_api_token (key, access_token, expires_at) VALUES (%s, %s, %s)
                 ON CONFLICT (key) DO UPDATE SET access_token = EXCLUDED.access_token,
                                                 expires_at = EXCLUDED.expires_at""",
-                       [state_key(*key), token, expires_at])
+                [state_key(*key), token, expires_at],
+            )
 
     def invalidate(self, key, token=None):
         with self._cursor(key) as cr:
-            cr.execute("""
+            cr.execute(
+                """
                 UPDATE l10n_my_einvoice_api_token SET access_token = NULL, expires_at = 0
-                 WHERE key = %s AND (%s IS NULL OR access_token = %s)""", [state_key(*key), token, token])
+                 WHERE key = %s AND (%s IS NULL OR access_token = %s)""",
+                [state_key(*key), token, token],
+            )
 
     @contextlib.contextmanager
     def lock(self, key):
         with autonomous_cursor(self.registry) as cr:
             digest = state_key(*key)
             # A concurrent first insert waits for ours: the row itself is the lock.
-            cr.execute("INSERT INTO l10n_my_einvoice_api_token (key) VALUES (%s) ON CONFLICT (key) DO NOTHING",
-                       [digest])
+            cr.execute(
+                "INSERT INTO l10n_my_einvoice_api_token (key) VALUES (%s) ON CONFLICT (key) DO NOTHING", [digest]
+            )
             cr.execute("SELECT 1 FROM l10n_my_einvoice_api_token WHERE key = %s FOR UPDATE", [digest])
             cursors = self._held.__dict__.setdefault("cursors", {})
             cursors[key] = cr
@@ -147,9 +155,12 @@ class DatabaseRateLimiter:
 
     def _locked_row(self, cr, key):
         cr.execute("INSERT INTO l10n_my_einvoice_api_limit (key) VALUES (%s) ON CONFLICT (key) DO NOTHING", [key])
-        cr.execute("""
+        cr.execute(
+            """
             SELECT calls, blocked_until, failures, reason, extract(epoch FROM clock_timestamp())::float8
-              FROM l10n_my_einvoice_api_limit WHERE key = %s FOR UPDATE""", [key])
+              FROM l10n_my_einvoice_api_limit WHERE key = %s FOR UPDATE""",
+            [key],
+        )
         calls, blocked_until, failures, reason, now = cr.fetchone()
         return calls or [], blocked_until or 0.0, failures or 0, reason, now
 
@@ -165,8 +176,9 @@ class DatabaseRateLimiter:
                 if free:
                     recent.append(now)
                 if free or len(recent) != len(calls):
-                    cr.execute("UPDATE l10n_my_einvoice_api_limit SET calls = %s WHERE key = %s",
-                               [json.dumps(recent), key])
+                    cr.execute(
+                        "UPDATE l10n_my_einvoice_api_limit SET calls = %s WHERE key = %s", [json.dumps(recent), key]
+                    )
                 if free:
                     return
                 if wait <= 0:
@@ -178,8 +190,10 @@ class DatabaseRateLimiter:
         key = state_key(self.scope, client_id, endpoint)
         with autonomous_cursor(self.registry) as cr:
             _calls, blocked_until, _failures, _reason, now = self._locked_row(cr, key)
-            cr.execute("UPDATE l10n_my_einvoice_api_limit SET blocked_until = %s WHERE key = %s",
-                       [max(blocked_until, now + seconds), key])
+            cr.execute(
+                "UPDATE l10n_my_einvoice_api_limit SET blocked_until = %s WHERE key = %s",
+                [max(blocked_until, now + seconds), key],
+            )
 
     # --- pauses: the whole API of this client, after an outage ------------------------------
     def pause(self, client_id, seconds_for_failures, reason):
@@ -190,19 +204,24 @@ class DatabaseRateLimiter:
             _calls, blocked_until, failures, _reason, now = self._locked_row(cr, key)
             failures += 1
             until = max(blocked_until, now + seconds_for_failures(failures))
-            cr.execute("UPDATE l10n_my_einvoice_api_limit SET blocked_until = %s, failures = %s, reason = %s "
-                       "WHERE key = %s", [until, failures, reason, key])
+            cr.execute(
+                "UPDATE l10n_my_einvoice_api_limit SET blocked_until = %s, failures = %s, reason = %s WHERE key = %s",
+                [until, failures, reason, key],
+            )
         return until, failures
 
     def resume(self, client_id):
         """The API answered again: end the pause. Returns the failures it ended (0: none)."""
         key = state_key(self.scope, client_id, WHOLE_API)
         with autonomous_cursor(self.registry) as cr:
-            cr.execute("""
+            cr.execute(
+                """
                 UPDATE l10n_my_einvoice_api_limit new SET blocked_until = 0, failures = 0, reason = NULL
                   FROM l10n_my_einvoice_api_limit old
                  WHERE new.key = %s AND old.key = new.key AND new.failures > 0
-             RETURNING old.failures""", [key])
+             RETURNING old.failures""",
+                [key],
+            )
             row = cr.fetchone()
         return row[0] if row else 0
 
@@ -210,8 +229,11 @@ class DatabaseRateLimiter:
         """(until epoch, reason) while this client is paused, else None."""
         key = state_key(self.scope, client_id, WHOLE_API)
         with autonomous_cursor(self.registry) as cr:
-            cr.execute("""
+            cr.execute(
+                """
                 SELECT blocked_until, reason FROM l10n_my_einvoice_api_limit
-                 WHERE key = %s AND blocked_until > extract(epoch FROM clock_timestamp())""", [key])
+                 WHERE key = %s AND blocked_until > extract(epoch FROM clock_timestamp())""",
+                [key],
+            )
             row = cr.fetchone()
         return (row[0], row[1]) if row else None

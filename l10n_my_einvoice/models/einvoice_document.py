@@ -48,7 +48,8 @@ class L10nMyEinvoiceDocument(models.Model):
     # a retry can never put the same invoice in front of LHDN twice.
     _one_active_per_move = models.UniqueIndex(
         "(move_id) WHERE state IN ('queued', 'sending', 'submitted', 'valid')",
-        "This invoice is already queued, being sent, submitted or Valid in MyInvois.")
+        "This invoice is already queued, being sent, submitted or Valid in MyInvois.",
+    )
 
     @api.model
     def _lock_queued(self, limit):
@@ -62,12 +63,16 @@ class L10nMyEinvoiceDocument(models.Model):
         again, to go on from a fresh snapshot."""
         try:
             with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute("""
+                self.env.cr.execute(
+                    """
                     SELECT id FROM l10n_my_einvoice_document
                      WHERE state = 'queued'
                      ORDER BY id
                      LIMIT %s
-                       FOR UPDATE SKIP LOCKED""", [limit], log_exceptions=False)
+                       FOR UPDATE SKIP LOCKED""",
+                    [limit],
+                    log_exceptions=False,
+                )
                 ids = [row[0] for row in self.env.cr.fetchall()]
         except TransactionRollbackError:
             _logger.debug("MyInvois: queued documents taken by another worker meanwhile; submit cron re-triggered")
@@ -79,9 +84,16 @@ class L10nMyEinvoiceDocument(models.Model):
     def _compute_validation_link(self):
         for document in self:
             company = document.company_id
-            document.validation_link = qr.validation_link(
-                company.l10n_my_einvoice_environment, document.uuid, document.long_id,
-                company.l10n_my_einvoice_custom_url) if document.state == "valid" and document.long_id else False
+            document.validation_link = (
+                qr.validation_link(
+                    company.l10n_my_einvoice_environment,
+                    document.uuid,
+                    document.long_id,
+                    company.l10n_my_einvoice_custom_url,
+                )
+                if document.state == "valid" and document.long_id
+                else False
+            )
 
     def _set_errors(self, errors):
         """LHDN's error objects, kept raw (json) and as lines an accountant can read."""
@@ -94,8 +106,10 @@ class L10nMyEinvoiceDocument(models.Model):
             text = error.get("error") or error.get("message") or ""
             where = error.get("propertyPath") or error.get("propertyName") or ""
             if text:
-                lines.append("  " * depth + " ".join(filter(None, [f"[{code}]" if code else "", text,
-                                                                      f"({where})" if where else ""])))
+                lines.append(
+                    "  " * depth
+                    + " ".join(filter(None, [f"[{code}]" if code else "", text, f"({where})" if where else ""]))
+                )
             for inner in error.get("innerError") or error.get("details") or []:
                 walk(inner, depth + 1)
 
@@ -107,8 +121,11 @@ class L10nMyEinvoiceDocument(models.Model):
         self.ensure_one()
         if not self.attachment_id:
             return False
-        return {"type": "ir.actions.act_url", "url": f"/web/content/{self.attachment_id.id}?download=true",
-                "target": "download"}
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{self.attachment_id.id}?download=true",
+            "target": "download",
+        }
 
     def _post_state_message(self):
         """One chatter line per outcome, on the move (never a secret); one INSERT for
@@ -117,10 +134,14 @@ class L10nMyEinvoiceDocument(models.Model):
         bodies = {}
         for document in self:
             body = {
-                "valid": _("MyInvois: %(number)s is Valid. UUID %(uuid)s.", number=document.code_number,
-                           uuid=document.uuid),
-                "invalid": _("MyInvois: %(number)s is Invalid: %(errors)s", number=document.code_number,
-                             errors=document.error_text or "-"),
+                "valid": _(
+                    "MyInvois: %(number)s is Valid. UUID %(uuid)s.", number=document.code_number, uuid=document.uuid
+                ),
+                "invalid": _(
+                    "MyInvois: %(number)s is Invalid: %(errors)s",
+                    number=document.code_number,
+                    errors=document.error_text or "-",
+                ),
                 "cancelled": _("MyInvois: %(number)s cancelled.", number=document.code_number),
             }.get(document.state)
             if body:

@@ -14,8 +14,9 @@ class L10nMyEinvoiceSubmission(models.Model):
     uid = fields.Char(string="Submission UID", readonly=True, index=True)
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     document_ids = fields.One2many("l10n_my_einvoice.document", "submission_id", readonly=True)
-    state = fields.Selection([("in_progress", "In progress"), ("done", "Done")], default="in_progress",
-                             readonly=True, index=True)
+    state = fields.Selection(
+        [("in_progress", "In progress"), ("done", "Done")], default="in_progress", readonly=True, index=True
+    )
     submitted_at = fields.Datetime(readonly=True)
     checked_at = fields.Datetime(string="Last checked", readonly=True)
 
@@ -35,22 +36,30 @@ class L10nMyEinvoiceSubmission(models.Model):
             errors = {}
             for document in decided["invalid"]:
                 steps = (client.get_document_details(document.uuid).get("validationResults") or {}).get(
-                    "validationSteps") or []
-                errors[document] = [step.get("error") for step in steps
-                                    if step.get("status") == "Invalid" and step.get("error")]
+                    "validationSteps"
+                ) or []
+                errors[document] = [
+                    step.get("error") for step in steps if step.get("status") == "Invalid" and step.get("error")
+                ]
             # One write per state (the move's stored status follows), then the details.
             Document = self.env["l10n_my_einvoice.document"]
             for state, summaries in decided.items():
                 Document.concat(*summaries).write({"state": state})
             for document, summary in decided["valid"].items():
-                document.write({"long_id": summary.get("longId"),
-                                "validated_at": _lhdn_datetime(summary.get("dateTimeValidated"))})
+                document.write(
+                    {"long_id": summary.get("longId"), "validated_at": _lhdn_datetime(summary.get("dateTimeValidated"))}
+                )
             for document, document_errors in errors.items():
                 document._set_errors(document_errors)
-            Document.concat(*(document for summaries in decided.values() for document in summaries))\
-                ._post_state_message()
-            submission.write({"checked_at": fields.Datetime.now(),
-                              "state": "in_progress" if result.get("overallStatus") == "in progress" else "done"})
+            Document.concat(
+                *(document for summaries in decided.values() for document in summaries)
+            )._post_state_message()
+            submission.write(
+                {
+                    "checked_at": fields.Datetime.now(),
+                    "state": "in_progress" if result.get("overallStatus") == "in progress" else "done",
+                }
+            )
 
 
 def _lhdn_datetime(value):

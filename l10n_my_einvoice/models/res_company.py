@@ -17,10 +17,15 @@ _logger = logging.getLogger(__name__)
 
 # Writing either of these re-opens the certificate; see write().
 CERTIFICATE_SECRETS = ("l10n_my_einvoice_certificate", "l10n_my_einvoice_certificate_password")
-CERTIFICATE_DETAILS = ("l10n_my_einvoice_cert_subject", "l10n_my_einvoice_cert_issuer",
-                       "l10n_my_einvoice_cert_serial", "l10n_my_einvoice_cert_valid_from",
-                       "l10n_my_einvoice_cert_valid_to", "l10n_my_einvoice_cert_tin",
-                       "l10n_my_einvoice_cert_brn")
+CERTIFICATE_DETAILS = (
+    "l10n_my_einvoice_cert_subject",
+    "l10n_my_einvoice_cert_issuer",
+    "l10n_my_einvoice_cert_serial",
+    "l10n_my_einvoice_cert_valid_from",
+    "l10n_my_einvoice_cert_valid_to",
+    "l10n_my_einvoice_cert_tin",
+    "l10n_my_einvoice_cert_brn",
+)
 MAX_PAUSE_SECONDS = 30 * 60  # an outage is retried at least every half hour
 ONBEHALFOF_PATTERN = re.compile(r"^[A-Z0-9]{2,14}(:[A-Za-z0-9-]{1,20})?$")
 
@@ -29,51 +34,70 @@ class ResCompany(models.Model):
     _inherit = "res.company"
 
     # --- identity (the supplier on every document) --------------------------------------
-    l10n_my_identification_type = fields.Selection(
-        related="partner_id.l10n_my_identification_type", readonly=False)
-    l10n_my_identification_number = fields.Char(
-        related="partner_id.l10n_my_identification_number", readonly=False)
+    l10n_my_identification_type = fields.Selection(related="partner_id.l10n_my_identification_type", readonly=False)
+    l10n_my_identification_number = fields.Char(related="partner_id.l10n_my_identification_number", readonly=False)
     sst_registration_number = fields.Char(related="partner_id.sst_registration_number", readonly=False)
     ttx_registration_number = fields.Char(related="partner_id.ttx_registration_number", readonly=False)
     l10n_my_einvoice_msic_id = fields.Many2one(
-        "l10n_my_einvoice.msic", string="MSIC code",
-        help="Malaysia Standard Industrial Classification of the company's main activity; "
-             "00000 when not applicable.")
+        "l10n_my_einvoice.msic",
+        string="MSIC code",
+        help="Malaysia Standard Industrial Classification of the company's main activity; 00000 when not applicable.",
+    )
     l10n_my_einvoice_business_activity = fields.Char(
-        string="Business activity", size=300,
-        compute="_compute_l10n_my_einvoice_business_activity", store=True, readonly=False,
-        help="Description of the business activity, sent with the MSIC code. Defaults to the MSIC description.")
+        string="Business activity",
+        size=300,
+        compute="_compute_l10n_my_einvoice_business_activity",
+        store=True,
+        readonly=False,
+        help="Description of the business activity, sent with the MSIC code. Defaults to the MSIC description.",
+    )
 
     # --- connection -------------------------------------------------------------------
     l10n_my_einvoice_environment = fields.Selection(
-        [("sandbox", "Sandbox (pre-production)"), ("production", "Production"),
-         ("custom", "Custom URL (emulator or own gateway)")],
-        string="MyInvois environment", default="sandbox", required=True,
-        help="Sandbox and production need different client credentials, issued in each MyInvois portal.")
+        [
+            ("sandbox", "Sandbox (pre-production)"),
+            ("production", "Production"),
+            ("custom", "Custom URL (emulator or own gateway)"),
+        ],
+        string="MyInvois environment",
+        default="sandbox",
+        required=True,
+        help="Sandbox and production need different client credentials, issued in each MyInvois portal.",
+    )
     l10n_my_einvoice_custom_url = fields.Char(
-        string="MyInvois base URL", help="Base URL of the API when the environment is Custom, "
-                                         "e.g. http://127.0.0.1:8765 for the bundled emulator.")
-    l10n_my_einvoice_api_url = fields.Char(
-        string="MyInvois API URL", compute="_compute_l10n_my_einvoice_api_url")
+        string="MyInvois base URL",
+        help="Base URL of the API when the environment is Custom, e.g. http://127.0.0.1:8765 for the bundled emulator.",
+    )
+    l10n_my_einvoice_api_url = fields.Char(string="MyInvois API URL", compute="_compute_l10n_my_einvoice_api_url")
     l10n_my_einvoice_login_as = fields.Selection(
-        [("taxpayer", "Taxpayer (our own ERP system)"),
-         ("intermediary", "Intermediary (acting on behalf of this company)")],
-        string="Log in as", default="taxpayer", required=True)
+        [
+            ("taxpayer", "Taxpayer (our own ERP system)"),
+            ("intermediary", "Intermediary (acting on behalf of this company)"),
+        ],
+        string="Log in as",
+        default="taxpayer",
+        required=True,
+    )
     l10n_my_einvoice_onbehalfof = fields.Char(
         string="On behalf of",
         help="For an intermediary login: the represented taxpayer's TIN, or TIN:BRN, sent as the "
-             "'onbehalfof' header. Empty means this company's TIN.")
+        "'onbehalfof' header. Empty means this company's TIN.",
+    )
     l10n_my_einvoice_client_id = fields.Char(string="Client ID", groups="base.group_system", copy=False)
     l10n_my_einvoice_client_secret = fields.Char(string="Client secret", groups="base.group_system", copy=False)
     l10n_my_einvoice_log_retention_days = fields.Integer(
-        string="Keep the MyInvois API log (days)", default=DEFAULT_RETENTION_DAYS,
-        help="API calls older than this are removed by the daily clean-up; 0 keeps them forever.")
+        string="Keep the MyInvois API log (days)",
+        default=DEFAULT_RETENTION_DAYS,
+        help="API calls older than this are removed by the daily clean-up; 0 keeps them forever.",
+    )
 
     # --- signing certificate: secrets (admins only) ----------------------------------
     l10n_my_einvoice_certificate = fields.Binary(
-        string="Signing certificate (PKCS#12)", attachment=False, groups="base.group_system", copy=False)
+        string="Signing certificate (PKCS#12)", attachment=False, groups="base.group_system", copy=False
+    )
     l10n_my_einvoice_certificate_password = fields.Char(
-        string="Certificate password", groups="base.group_system", copy=False)
+        string="Certificate password", groups="base.group_system", copy=False
+    )
     # --- signing certificate: public details, read from it when it is uploaded -----
     l10n_my_einvoice_cert_filename = fields.Char(string="Certificate file", copy=False)
     l10n_my_einvoice_cert_subject = fields.Char(string="Certificate subject", readonly=True, copy=False)
@@ -81,16 +105,25 @@ class ResCompany(models.Model):
     l10n_my_einvoice_cert_serial = fields.Char(string="Certificate serial (decimal)", readonly=True, copy=False)
     l10n_my_einvoice_cert_valid_from = fields.Datetime(string="Certificate valid from", readonly=True, copy=False)
     l10n_my_einvoice_cert_valid_to = fields.Datetime(string="Certificate valid until", readonly=True, copy=False)
-    l10n_my_einvoice_cert_tin = fields.Char(string="Certificate TIN", readonly=True, copy=False,
-                                            help="organizationIdentifier of the certificate's subject")
-    l10n_my_einvoice_cert_brn = fields.Char(string="Certificate BRN", readonly=True, copy=False,
-                                            help="serialNumber of the certificate's subject")
+    l10n_my_einvoice_cert_tin = fields.Char(
+        string="Certificate TIN", readonly=True, copy=False, help="organizationIdentifier of the certificate's subject"
+    )
+    l10n_my_einvoice_cert_brn = fields.Char(
+        string="Certificate BRN", readonly=True, copy=False, help="serialNumber of the certificate's subject"
+    )
     l10n_my_einvoice_cert_state = fields.Selection(
-        [("missing", "No certificate"), ("ok", "Ready"), ("warning", "Check the warnings"),
-         ("error", "Cannot be used")],
-        string="Certificate status", compute="_compute_l10n_my_einvoice_cert_check")
+        [
+            ("missing", "No certificate"),
+            ("ok", "Ready"),
+            ("warning", "Check the warnings"),
+            ("error", "Cannot be used"),
+        ],
+        string="Certificate status",
+        compute="_compute_l10n_my_einvoice_cert_check",
+    )
     l10n_my_einvoice_cert_warnings = fields.Text(
-        string="Certificate warnings", compute="_compute_l10n_my_einvoice_cert_check")
+        string="Certificate warnings", compute="_compute_l10n_my_einvoice_cert_check"
+    )
 
     # --- computes -----------------------------------------------------------------------
 
@@ -105,7 +138,8 @@ class ResCompany(models.Model):
         for company in self:
             try:
                 company.l10n_my_einvoice_api_url = environments.api_url(
-                    company.l10n_my_einvoice_environment, company.l10n_my_einvoice_custom_url)
+                    company.l10n_my_einvoice_environment, company.l10n_my_einvoice_custom_url
+                )
             except ValueError:
                 company.l10n_my_einvoice_api_url = False
 
@@ -115,8 +149,14 @@ class ResCompany(models.Model):
             return self.l10n_my_identification_number or False
         return False
 
-    @api.depends("l10n_my_einvoice_cert_valid_to", "l10n_my_einvoice_cert_tin", "l10n_my_einvoice_cert_brn",
-                 "vat", "l10n_my_identification_type", "l10n_my_identification_number")
+    @api.depends(
+        "l10n_my_einvoice_cert_valid_to",
+        "l10n_my_einvoice_cert_tin",
+        "l10n_my_einvoice_cert_brn",
+        "vat",
+        "l10n_my_identification_type",
+        "l10n_my_identification_number",
+    )
     @api.depends_context("uid")
     def _compute_l10n_my_einvoice_cert_check(self):
         # Re-open the file rather than trusting stored details: expiry moves with the
@@ -130,16 +170,17 @@ class ResCompany(models.Model):
                 continue
             try:
                 info = core_certificate.load_pkcs12(
-                    base64.b64decode(data), secrets.l10n_my_einvoice_certificate_password or "",
-                    company_tin=company.vat, company_brn=company._l10n_my_einvoice_brn()).info
+                    base64.b64decode(data),
+                    secrets.l10n_my_einvoice_certificate_password or "",
+                    company_tin=company.vat,
+                    company_brn=company._l10n_my_einvoice_brn(),
+                ).info
             except core_certificate.CertificateError as error:
                 company.l10n_my_einvoice_cert_state = "error"
                 company.l10n_my_einvoice_cert_warnings = str(error)
                 continue
-            company.l10n_my_einvoice_cert_state = (
-                "error" if info.errors else "warning" if info.warnings else "ok")
-            company.l10n_my_einvoice_cert_warnings = "\n".join(
-                f"{p.code}: {p.message}" for p in info.problems) or False
+            company.l10n_my_einvoice_cert_state = "error" if info.errors else "warning" if info.warnings else "ok"
+            company.l10n_my_einvoice_cert_warnings = "\n".join(f"{p.code}: {p.message}" for p in info.problems) or False
 
     # --- constraints --------------------------------------------------------------------
 
@@ -150,8 +191,13 @@ class ResCompany(models.Model):
         the other, so a cross-field check there would refuse a valid save."""
         self.ensure_one()
         if not self.l10n_my_einvoice_api_url:
-            raise UserError(_("Company %(company)s: the MyInvois environment is Custom, so set the field "
-                              "'MyInvois base URL' in Settings > Invoicing > MyInvois (LHDN).", company=self.name))
+            raise UserError(
+                _(
+                    "Company %(company)s: the MyInvois environment is Custom, so set the field "
+                    "'MyInvois base URL' in Settings > Invoicing > MyInvois (LHDN).",
+                    company=self.name,
+                )
+            )
         return self.l10n_my_einvoice_api_url
 
     @api.constrains("l10n_my_einvoice_custom_url")
@@ -159,29 +205,45 @@ class ResCompany(models.Model):
         for company in self:
             url = company.l10n_my_einvoice_custom_url
             if url and not re.match(r"^https?://[^\s/]+(/\S*)?$", url):
-                raise ValidationError(_("Company %(company)s: the field 'MyInvois base URL' must be an http(s) "
-                                        "URL such as http://127.0.0.1:8765, not %(url)r.",
-                                        company=company.name, url=url))
+                raise ValidationError(
+                    _(
+                        "Company %(company)s: the field 'MyInvois base URL' must be an http(s) "
+                        "URL such as http://127.0.0.1:8765, not %(url)r.",
+                        company=company.name,
+                        url=url,
+                    )
+                )
 
     @api.constrains("l10n_my_einvoice_onbehalfof")
     def _check_l10n_my_einvoice_onbehalfof(self):
         for company in self:
             value = company.l10n_my_einvoice_onbehalfof
             if value and not ONBEHALFOF_PATTERN.match(value):
-                raise ValidationError(_("Company %(company)s: the field 'On behalf of' must be a TIN or TIN:BRN "
-                                        "(e.g. C25845632020 or IG12345678912:201901234567), not %(value)r.",
-                                        company=company.name, value=value))
+                raise ValidationError(
+                    _(
+                        "Company %(company)s: the field 'On behalf of' must be a TIN or TIN:BRN "
+                        "(e.g. C25845632020 or IG12345678912:201901234567), not %(value)r.",
+                        company=company.name,
+                        value=value,
+                    )
+                )
             tin = value.split(":")[0] if value else False
             if tin and not codes.is_tin(tin):
-                raise ValidationError(_("Company %(company)s: %(tin)r in the field 'On behalf of' is not a TIN "
-                                        "LHDN would accept.", company=company.name, tin=tin))
+                raise ValidationError(
+                    _(
+                        "Company %(company)s: %(tin)r in the field 'On behalf of' is not a TIN LHDN would accept.",
+                        company=company.name,
+                        tin=tin,
+                    )
+                )
 
     # --- certificate upload -----------------------------------------------------------
 
     def _l10n_my_einvoice_certificate_error(self, reason):
         """The message for a certificate that cannot be used, naming company and field."""
-        return _("Company %(company)s, field 'Signing certificate (PKCS#12)': %(reason)s",
-                 company=self.name, reason=reason)
+        return _(
+            "Company %(company)s, field 'Signing certificate (PKCS#12)': %(reason)s", company=self.name, reason=reason
+        )
 
     def _l10n_my_einvoice_certificate_details(self, data_b64, password):
         """Open the certificate (base64 PKCS#12) and return the public details to store.
@@ -218,12 +280,15 @@ class ResCompany(models.Model):
         for company in self:
             secrets = company.sudo()
             data = vals.get("l10n_my_einvoice_certificate", secrets.l10n_my_einvoice_certificate)
-            password = vals.get("l10n_my_einvoice_certificate_password",
-                                secrets.l10n_my_einvoice_certificate_password)
+            password = vals.get("l10n_my_einvoice_certificate_password", secrets.l10n_my_einvoice_certificate_password)
             details = company._l10n_my_einvoice_certificate_details(data, password)
             super(ResCompany, company).write({**vals, **details})
-            _logger.info("MyInvois signing certificate %s for company %s (id %s)",
-                         "updated" if data else "removed", company.name, company.id)
+            _logger.info(
+                "MyInvois signing certificate %s for company %s (id %s)",
+                "updated" if data else "removed",
+                company.name,
+                company.id,
+            )
         return True
 
     # --- talking to MyInvois ------------------------------------------------------------------
@@ -232,14 +297,28 @@ class ResCompany(models.Model):
         """Raise a UserError naming every missing setting of the company."""
         self.ensure_one()
         secrets = self.sudo()
-        missing = [label for label, value in (
-            ("TIN", self.vat), ("ID type", self.l10n_my_identification_type),
-            ("ID number", self.l10n_my_identification_number), ("MSIC code", self.l10n_my_einvoice_msic_id),
-            ("Client ID", secrets.l10n_my_einvoice_client_id), ("Client secret", secrets.l10n_my_einvoice_client_secret),
-            ("Signing certificate", secrets.l10n_my_einvoice_certificate)) if not value]
+        missing = [
+            label
+            for label, value in (
+                ("TIN", self.vat),
+                ("ID type", self.l10n_my_identification_type),
+                ("ID number", self.l10n_my_identification_number),
+                ("MSIC code", self.l10n_my_einvoice_msic_id),
+                ("Client ID", secrets.l10n_my_einvoice_client_id),
+                ("Client secret", secrets.l10n_my_einvoice_client_secret),
+                ("Signing certificate", secrets.l10n_my_einvoice_certificate),
+            )
+            if not value
+        ]
         if missing:
-            raise UserError(_("Company %(company)s: set %(fields)s in Settings > Invoicing > MyInvois (LHDN) before "
-                              "sending documents.", company=self.name, fields=", ".join(missing)))
+            raise UserError(
+                _(
+                    "Company %(company)s: set %(fields)s in Settings > Invoicing > MyInvois (LHDN) before "
+                    "sending documents.",
+                    company=self.name,
+                    fields=", ".join(missing),
+                )
+            )
         self._l10n_my_einvoice_api_base_url()
 
     def _l10n_my_einvoice_client(self, documents=None):
@@ -253,10 +332,14 @@ class ResCompany(models.Model):
         if self.l10n_my_einvoice_login_as == "intermediary":
             onbehalfof = self.l10n_my_einvoice_onbehalfof or environments.on_behalf_of(self.vat)
         return api_client.MyInvoisClient(
-            self._l10n_my_einvoice_api_base_url(), secrets.l10n_my_einvoice_client_id,
-            secrets.l10n_my_einvoice_client_secret, onbehalfof=onbehalfof,
-            token_store=DatabaseTokenStore(self.env.registry), rate_limiter=self._l10n_my_einvoice_limiter(),
-            on_response=ApiLogRecorder(self, documents))
+            self._l10n_my_einvoice_api_base_url(),
+            secrets.l10n_my_einvoice_client_id,
+            secrets.l10n_my_einvoice_client_secret,
+            onbehalfof=onbehalfof,
+            token_store=DatabaseTokenStore(self.env.registry),
+            rate_limiter=self._l10n_my_einvoice_limiter(),
+            on_response=ApiLogRecorder(self, documents),
+        )
 
     def _l10n_my_einvoice_limiter(self):
         self.ensure_one()
@@ -286,26 +369,36 @@ class ResCompany(models.Model):
             return min(60 * 2 ** (failures - 1), MAX_PAUSE_SECONDS)
 
         until, failures = self._l10n_my_einvoice_limiter().pause(
-            self.sudo().l10n_my_einvoice_client_id, seconds, str(error)[:500])
+            self.sudo().l10n_my_einvoice_client_id, seconds, str(error)[:500]
+        )
         until = utc_datetime(until)
         log = _logger.warning if failures == 1 else _logger.info
-        log("MyInvois unavailable for company %s (%s, attempt %s): %s; its calls wait until %s UTC",
-            self.name, self.id, failures, error, until.strftime("%H:%M:%S"))
+        log(
+            "MyInvois unavailable for company %s (%s, attempt %s): %s; its calls wait until %s UTC",
+            self.name,
+            self.id,
+            failures,
+            error,
+            until.strftime("%H:%M:%S"),
+        )
         return until
 
     def _l10n_my_einvoice_resume(self):
         self.ensure_one()
         ended = self._l10n_my_einvoice_limiter().resume(self.sudo().l10n_my_einvoice_client_id)
         if ended:
-            _logger.info("MyInvois reachable again for company %s (%s) after %s failed attempt(s)",
-                         self.name, self.id, ended)
+            _logger.info(
+                "MyInvois reachable again for company %s (%s) after %s failed attempt(s)", self.name, self.id, ended
+            )
 
     def _l10n_my_einvoice_loaded_certificate(self):
         self.ensure_one()
         secrets = self.sudo()
         try:
-            return core_certificate.load_pkcs12(base64.b64decode(secrets.l10n_my_einvoice_certificate),
-                                                secrets.l10n_my_einvoice_certificate_password or "")
+            return core_certificate.load_pkcs12(
+                base64.b64decode(secrets.l10n_my_einvoice_certificate),
+                secrets.l10n_my_einvoice_certificate_password or "",
+            )
         except core_certificate.CertificateError as error:
             raise UserError(self._l10n_my_einvoice_certificate_error(error)) from None
 
@@ -333,9 +426,10 @@ class ResCompany(models.Model):
             uid = item.get("submissionUID") or item.get("submissionUid")
             if uid not in submissions:
                 submissions[uid] = self.env["l10n_my_einvoice.submission"].search(
-                    [("uid", "=", uid), ("company_id", "=", self.id)], limit=1) or \
-                    self.env["l10n_my_einvoice.submission"].create({"uid": uid, "company_id": self.id,
-                                                                     "submitted_at": fields.Datetime.now()})
+                    [("uid", "=", uid), ("company_id", "=", self.id)], limit=1
+                ) or self.env["l10n_my_einvoice.submission"].create(
+                    {"uid": uid, "company_id": self.id, "submitted_at": fields.Datetime.now()}
+                )
             submissions[uid].state = "in_progress"
             document.write({"state": "submitted", "uuid": item.get("uuid"), "submission_id": submissions[uid].id})
             document._post_state_message()
@@ -346,11 +440,17 @@ class ResCompany(models.Model):
         Search is limited to 12 calls a minute: a few documents are looked up by
         number, many by one paged scan of the submission dates."""
         sent = [(d.issued_at or d.write_date).replace(tzinfo=datetime.timezone.utc) for d in documents]
-        window = {"invoiceDirection": "Sent", "submissionDateFrom": min(sent) - datetime.timedelta(minutes=5),
-                  "submissionDateTo": utc_now()}
+        window = {
+            "invoiceDirection": "Sent",
+            "submissionDateFrom": min(sent) - datetime.timedelta(minutes=5),
+            "submissionDateTo": utc_now(),
+        }
         if len(documents) <= per_document_up_to:
-            return [item for document in documents for item in
-                    client.search_documents(searchQuery=document.code_number, **window).get("result") or []]
+            return [
+                item
+                for document in documents
+                for item in client.search_documents(searchQuery=document.code_number, **window).get("result") or []
+            ]
         items, page = [], 1
         while True:
             body = client.search_documents(pageNo=page, pageSize=100, **window)
@@ -359,17 +459,12 @@ class ResCompany(models.Model):
                 return items
             page += 1
 
-    def _l10n_my_einvoice_submit(self, documents, in_cron=False):
-        """Sign and submit ``documents`` (queued, of this company). Each document is
-        written 'sending' with its hash and committed (in a cron run) before the HTTP
-        call, so a crash mid-send leaves a trace to reconcile instead of a resend.
-        Writes are grouped per state so a batch costs a few queries, not a few per
-        document."""
-        self.ensure_one()
-        Document = self.env["l10n_my_einvoice.document"]
-        client = self._l10n_my_einvoice_client(documents)
+    def _l10n_my_einvoice_sign_documents(self, documents):
+        """Sign ``documents`` with the company's certificate. Those that cannot be
+        built or signed are written 'invalid' with their problems; returns
+        (document, payload, values) for the others."""
         certificate = self._l10n_my_einvoice_loaded_certificate()
-        prepared, failed = [], Document
+        prepared, failed = [], self.env["l10n_my_einvoice.document"]
         for document in documents:
             try:
                 payload, problems, values = document.move_id._l10n_my_einvoice_sign(certificate, utc_now())
@@ -383,11 +478,31 @@ class ResCompany(models.Model):
         if failed:
             failed.write({"state": "invalid"})
             failed._post_state_message()
-        attachments = self.env["ir.attachment"].create([{
-            "name": f"{values['code_number'].replace('/', '_')}-myinvois.xml", "raw": payload.data,
-            "mimetype": "application/xml", "res_model": Document._name, "res_id": document.id,
-        } for document, payload, values in prepared])
-        for (document, _payload, values), attachment in zip(prepared, attachments):
+        return prepared
+
+    def _l10n_my_einvoice_submit(self, documents, in_cron=False):
+        """Sign and submit ``documents`` (queued, of this company). Each document is
+        written 'sending' with its hash and committed (in a cron run) before the HTTP
+        call, so a crash mid-send leaves a trace to reconcile instead of a resend.
+        Writes are grouped per state so a batch costs a few queries, not a few per
+        document."""
+        self.ensure_one()
+        Document = self.env["l10n_my_einvoice.document"]
+        client = self._l10n_my_einvoice_client(documents)
+        prepared = self._l10n_my_einvoice_sign_documents(documents)
+        attachments = self.env["ir.attachment"].create(
+            [
+                {
+                    "name": f"{values['code_number'].replace('/', '_')}-myinvois.xml",
+                    "raw": payload.data,
+                    "mimetype": "application/xml",
+                    "res_model": Document._name,
+                    "res_id": document.id,
+                }
+                for document, payload, values in prepared
+            ]
+        )
+        for (document, _payload, values), attachment in zip(prepared, attachments, strict=True):
             document.write({**values, "attachment_id": attachment.id})
         Document.browse([document.id for document, _payload, _values in prepared]).write({"state": "sending"})
         if in_cron:
@@ -414,9 +529,9 @@ class ResCompany(models.Model):
                     record._set_errors([{"errorCode": error.code, "error": str(error)}] + list(error.errors))
                 batch_records._post_state_message()
                 continue
-            submission = self.env["l10n_my_einvoice.submission"].create({
-                "uid": response.get("submissionUid"), "company_id": self.id,
-                "submitted_at": fields.Datetime.now()})
+            submission = self.env["l10n_my_einvoice.submission"].create(
+                {"uid": response.get("submissionUid"), "company_id": self.id, "submitted_at": fields.Datetime.now()}
+            )
             accepted = {item.get("invoiceCodeNumber"): item for item in response.get("acceptedDocuments") or []}
             rejected = {item.get("invoiceCodeNumber"): item for item in response.get("rejectedDocuments") or []}
             accepted_records = batch_records.filtered(lambda d: d.code_number in accepted)

@@ -9,30 +9,31 @@ class ResConfigSettings(models.TransientModel):
 
     # Identity of the company as the supplier on every document.
     l10n_my_einvoice_company_vat = fields.Char(related="company_id.vat", readonly=False, string="TIN")
-    l10n_my_identification_type = fields.Selection(
-        related="company_id.l10n_my_identification_type", readonly=False)
-    l10n_my_identification_number = fields.Char(
-        related="company_id.l10n_my_identification_number", readonly=False)
+    l10n_my_identification_type = fields.Selection(related="company_id.l10n_my_identification_type", readonly=False)
+    l10n_my_identification_number = fields.Char(related="company_id.l10n_my_identification_number", readonly=False)
     sst_registration_number = fields.Char(related="company_id.sst_registration_number", readonly=False)
     ttx_registration_number = fields.Char(related="company_id.ttx_registration_number", readonly=False)
     l10n_my_einvoice_msic_id = fields.Many2one(related="company_id.l10n_my_einvoice_msic_id", readonly=False)
     l10n_my_einvoice_business_activity = fields.Char(
-        related="company_id.l10n_my_einvoice_business_activity", readonly=False)
+        related="company_id.l10n_my_einvoice_business_activity", readonly=False
+    )
 
     # Connection (credentials: Settings administrators only).
-    l10n_my_einvoice_environment = fields.Selection(
-        related="company_id.l10n_my_einvoice_environment", readonly=False)
+    l10n_my_einvoice_environment = fields.Selection(related="company_id.l10n_my_einvoice_environment", readonly=False)
     l10n_my_einvoice_custom_url = fields.Char(related="company_id.l10n_my_einvoice_custom_url", readonly=False)
     l10n_my_einvoice_api_url = fields.Char(related="company_id.l10n_my_einvoice_api_url")
     l10n_my_einvoice_login_as = fields.Selection(related="company_id.l10n_my_einvoice_login_as", readonly=False)
     l10n_my_einvoice_onbehalfof = fields.Char(related="company_id.l10n_my_einvoice_onbehalfof", readonly=False)
     l10n_my_einvoice_client_id = fields.Char(
-        related="company_id.l10n_my_einvoice_client_id", readonly=False, groups="base.group_system")
+        related="company_id.l10n_my_einvoice_client_id", readonly=False, groups="base.group_system"
+    )
     l10n_my_einvoice_client_secret = fields.Char(
-        related="company_id.l10n_my_einvoice_client_secret", readonly=False, groups="base.group_system")
+        related="company_id.l10n_my_einvoice_client_secret", readonly=False, groups="base.group_system"
+    )
 
     l10n_my_einvoice_log_retention_days = fields.Integer(
-        related="company_id.l10n_my_einvoice_log_retention_days", readonly=False)
+        related="company_id.l10n_my_einvoice_log_retention_days", readonly=False
+    )
 
     # Certificate details (the file and its password go through the upload wizard).
     l10n_my_einvoice_cert_filename = fields.Char(related="company_id.l10n_my_einvoice_cert_filename")
@@ -69,11 +70,26 @@ class ResConfigSettings(models.TransientModel):
             client.login()
             types = client.document_types().get("result") or []
         except api_client.MyInvoisError as error:
-            raise UserError(self.env._("MyInvois connection failed for %(company)s at %(url)s: %(reason)s",
-                                       company=company.name, url=client.base_url, reason=error)) from None
-        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
-            "type": "success", "title": self.env._("Connected to MyInvois"),
-            "message": self.env._("Logged in at %(url)s%(who)s; %(count)s document types available.",
-                                  url=client.base_url, count=len(types),
-                                  who=self.env._(" on behalf of %s", client.onbehalfof) if client.onbehalfof else ""),
-            "next": {"type": "ir.actions.client", "tag": "soft_reload"}}}
+            raise UserError(
+                self.env._(
+                    "MyInvois connection failed for %(company)s at %(url)s: %(reason)s",
+                    company=company.name,
+                    url=client.base_url,
+                    reason=error,
+                )
+            ) from None
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Connected to MyInvois"),
+                "message": self.env._(
+                    "Logged in at %(url)s%(who)s; %(count)s document types available.",
+                    url=client.base_url,
+                    count=len(types),
+                    who=self.env._(" on behalf of %s", client.onbehalfof) if client.onbehalfof else "",
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }

@@ -1,18 +1,19 @@
 """Command line for the MyInvois core: ``python -m l10n_my_einvoice.myinvois``.
 
-    build INPUT.json -o DOC.xml [--now]  JSON form (docs/document-json.md) -> UBL 2.1 XML, after validation
-    validate FILE...                     UBL 2.1 schema, LHDN code tables and document rules; exit 0 only if all pass
-    sign DOC.xml --p12 FILE --password-env VAR -o SIGNED.xml [--intermediary]
-                                         v1.1 signature (refused when the certificate's TIN is not the issuer's)
-    verify FILE...                       signed XML or JSON; exit 0 only when every file verifies
-    diagnose --p12 FILE --password-env VAR [SIGNED] [--tin TIN --brn BRN]
-                                         the DS3xx codes LHDN would give the certificate (and a signed document)
-    certificate --p12 FILE --password-env VAR [--tin TIN --brn BRN]
-                                         what LHDN will see in a signing certificate
-    codes TABLE [CODE]                   look up an LHDN code table
-    demo [--out DIR]                     the end-to-end demonstration against the emulator (no Odoo needed)
-    emulator [--port PORT] ...           run the MyInvois emulator on loopback (prints URL and credentials)
+build INPUT.json -o DOC.xml [--now]  JSON form (docs/document-json.md) -> UBL 2.1 XML, after validation
+validate FILE...                     UBL 2.1 schema, LHDN code tables and document rules; exit 0 only if all pass
+sign DOC.xml --p12 FILE --password-env VAR -o SIGNED.xml [--intermediary]
+                                     v1.1 signature (refused when the certificate's TIN is not the issuer's)
+verify FILE...                       signed XML or JSON; exit 0 only when every file verifies
+diagnose --p12 FILE --password-env VAR [SIGNED] [--tin TIN --brn BRN]
+                                     the DS3xx codes LHDN would give the certificate (and a signed document)
+certificate --p12 FILE --password-env VAR [--tin TIN --brn BRN]
+                                     what LHDN will see in a signing certificate
+codes TABLE [CODE]                   look up an LHDN code table
+demo [--out DIR]                     the end-to-end demonstration against the emulator (no Odoo needed)
+emulator [--port PORT] ...           run the MyInvois emulator on loopback (prints URL and credentials)
 """
+
 import argparse
 import datetime
 import json
@@ -22,7 +23,6 @@ from pathlib import Path
 
 from . import certificate, codes, signing, ubl, validation, xml_checks
 from .document import Document, DocumentError
-
 
 
 def load_document(path):
@@ -46,8 +46,10 @@ def cmd_build(args):
         return 1
     data = ubl.to_xml(doc)
     Path(args.output).write_bytes(data)
-    print(f"{args.output}: {doc.type_code} {doc.number}, {len(doc.lines)} line(s), payable {doc.currency} "
-          f"{doc.payable_amount}")
+    print(
+        f"{args.output}: {doc.type_code} {doc.number}, {len(doc.lines)} line(s), payable {doc.currency} "
+        f"{doc.payable_amount}"
+    )
     return 0
 
 
@@ -166,19 +168,26 @@ def cmd_codes(args):
 
 def cmd_demo(args):
     from . import demo  # starts the emulator: imported only for this command
+
     return demo.run(args.out)
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m l10n_my_einvoice.myinvois", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m l10n_my_einvoice.myinvois",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     build = sub.add_parser("build", help="build UBL 2.1 XML from the JSON form of a document")
     build.add_argument("input")
     build.add_argument("-o", "--output", required=True)
-    build.add_argument("--now", action="store_true", help="stamp the issue time with the current UTC time "
-                                                          "and apply the submission-time rules")
+    build.add_argument(
+        "--now",
+        action="store_true",
+        help="stamp the issue time with the current UTC time and apply the submission-time rules",
+    )
     build.set_defaults(func=cmd_build)
 
     validate = sub.add_parser("validate", help="check XML documents against UBL 2.1 and LHDN's rules")
@@ -191,8 +200,11 @@ def main(argv=None):
     sign.add_argument("--p12", required=True)
     sign.add_argument("--password-env", help="name of the environment variable holding the password")
     sign.add_argument("-o", "--output", required=True)
-    sign.add_argument("--intermediary", action="store_true",
-                      help="the certificate belongs to an intermediary submitting for the issuer")
+    sign.add_argument(
+        "--intermediary",
+        action="store_true",
+        help="the certificate belongs to an intermediary submitting for the issuer",
+    )
     sign.set_defaults(func=cmd_sign)
 
     verify = sub.add_parser("verify", help="verify signed documents (XML or JSON)")
@@ -228,6 +240,7 @@ def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["emulator"]:  # the emulator parses its own options
         from .emulator import main as emulator_main
+
         return emulator_main(argv[1:])
     args = parser.parse_args(argv)
     return args.func(args)

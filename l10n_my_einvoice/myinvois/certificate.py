@@ -10,9 +10,10 @@ upload time rather than on the first Invalid document.
 
 Nothing secret (key, password) ever reaches an exception text or the summary.
 """
+
+import base64
 import datetime
 import hashlib
-import base64
 from dataclasses import dataclass, field
 
 from cryptography import x509
@@ -79,9 +80,13 @@ class CertificateInfo:
 
     def summary(self):
         """Lines describing the certificate as LHDN will read it (CLI, demo)."""
-        lines = [f"subject     {self.subject}", f"issuer      {self.issuer}", f"serial      {self.serial}",
-                 f"valid       {self.not_before:%Y-%m-%d} .. {self.not_after:%Y-%m-%d} (UTC)",
-                 f"TIN / BRN   {self.tin or '-'} / {self.brn or '-'}"]
+        lines = [
+            f"subject     {self.subject}",
+            f"issuer      {self.issuer}",
+            f"serial      {self.serial}",
+            f"valid       {self.not_before:%Y-%m-%d} .. {self.not_after:%Y-%m-%d} (UTC)",
+            f"TIN / BRN   {self.tin or '-'} / {self.brn or '-'}",
+        ]
         return lines + [f"{'ERROR' if p.blocking else 'warning'} {p.code}: {p.message}" for p in self.problems]
 
 
@@ -110,13 +115,15 @@ def load_pkcs12(data, password, *, company_tin=None, company_brn=None, now=None)
     if not data.startswith(b"\x30"):
         raise CertificateError(
             "This file is not a PKCS#12 certificate (.p12 or .pfx). Export the certificate "
-            "together with its private key from your CA's tool and upload that file.")
+            "together with its private key from your CA's tool and upload that file."
+        )
     try:
         key, certificate, chain = pkcs12.load_key_and_certificates(data, password or None)
     except ValueError:
         raise CertificateError(
             "The certificate could not be opened: the password is wrong, or the file is "
-            "damaged. Check the password your CA gave with the .p12/.pfx file.") from None
+            "damaged. Check the password your CA gave with the .p12/.pfx file."
+        ) from None
     except Exception:  # cryptography raises a handful of types for malformed input
         raise CertificateError("The certificate file is damaged or not a PKCS#12 file.") from None
     # Key first: a file exported without its key lists the certificate among the
@@ -124,13 +131,12 @@ def load_pkcs12(data, password, *, company_tin=None, company_brn=None, now=None)
     if key is None:
         raise CertificateError(
             "The PKCS#12 file holds no private key. Export the certificate *with* its "
-            "private key (a .p12/.pfx file), not only the public .cer file.")
+            "private key (a .p12/.pfx file), not only the public .cer file."
+        )
     if certificate is None:
         raise CertificateError("The PKCS#12 file holds a key but no certificate.")
-    info = describe(certificate, private_key=key, company_tin=company_tin,
-                    company_brn=company_brn, now=now)
-    return LoadedCertificate(private_key=key, certificate=certificate,
-                             chain=tuple(chain or ()), info=info)
+    info = describe(certificate, private_key=key, company_tin=company_tin, company_brn=company_brn, now=now)
+    return LoadedCertificate(private_key=key, certificate=certificate, chain=tuple(chain or ()), info=info)
 
 
 def issuer_name(name):
@@ -141,7 +147,8 @@ def issuer_name(name):
             key = _DOTNET_NAMES.get(attribute.oid, f"OID.{attribute.oid.dotted_string}")
             value = attribute.value if isinstance(attribute.value, str) else attribute.value.hex()
             if any(char in value for char in ',+="\n<>#;'):
-                value = '"%s"' % value.replace('"', '""')
+                escaped = value.replace('"', '""')
+                value = f'"{escaped}"'
             parts.append(f"{key}={value}")
     return ", ".join(parts)
 
@@ -181,37 +188,73 @@ def describe(certificate, *, private_key=None, company_tin=None, company_brn=Non
 
     problems = []
     if not brn:
-        problems.append(Problem("DS306", "The certificate's subject has no serialNumber (the company's "
-                                          "BRN): it is not an organisation certificate."))
+        problems.append(
+            Problem(
+                "DS306",
+                "The certificate's subject has no serialNumber (the company's "
+                "BRN): it is not an organisation certificate.",
+            )
+        )
     if not tin:
-        problems.append(Problem("DS307", "The certificate's subject has no organizationIdentifier (the "
-                                          "company's TIN): it is not an organisation certificate."))
+        problems.append(
+            Problem(
+                "DS307",
+                "The certificate's subject has no organizationIdentifier (the "
+                "company's TIN): it is not an organisation certificate.",
+            )
+        )
     if not key_usage_ok:
-        problems.append(Problem("DS305", "The certificate is not allowed to sign documents: its key usage "
-                                          "lacks Non-Repudiation."))
+        problems.append(
+            Problem("DS305", "The certificate is not allowed to sign documents: its key usage lacks Non-Repudiation.")
+        )
     if not document_signing_ok:
-        problems.append(Problem("DS305", "The certificate is not allowed to sign documents: its extended "
-                                          "key usage lacks Document Signing (1.3.6.1.4.1.311.10.3.12)."))
+        problems.append(
+            Problem(
+                "DS305",
+                "The certificate is not allowed to sign documents: its extended "
+                "key usage lacks Document Signing (1.3.6.1.4.1.311.10.3.12).",
+            )
+        )
     if not is_rsa:
-        problems.append(Problem("DS316", "The certificate's key is not an RSA key; LHDN verifies "
-                                          "RSA-SHA256 signatures only."))
-    if private_key is not None and is_rsa and (
-            private_key.public_key().public_numbers() != certificate.public_key().public_numbers()):
+        problems.append(
+            Problem("DS316", "The certificate's key is not an RSA key; LHDN verifies RSA-SHA256 signatures only.")
+        )
+    if (
+        private_key is not None
+        and is_rsa
+        and (private_key.public_key().public_numbers() != certificate.public_key().public_numbers())
+    ):
         problems.append(Problem("DS334", "The private key in the file does not belong to its certificate."))
     if now < not_before:
         problems.append(Problem("DS304", f"The certificate is not valid before {not_before:%Y-%m-%d %H:%M} UTC."))
     elif now > not_after:
-        problems.append(Problem("DS304", f"The certificate expired on {not_after:%Y-%m-%d}. Renew it with "
-                                          "your CA and upload the new file."))
+        problems.append(
+            Problem(
+                "DS304",
+                f"The certificate expired on {not_after:%Y-%m-%d}. Renew it with your CA and upload the new file.",
+            )
+        )
     elif now + datetime.timedelta(days=EXPIRY_WARNING_DAYS) > not_after:
         days = (not_after - now).days
-        problems.append(Problem("EXPIRING", f"The certificate expires on {not_after:%Y-%m-%d}, in {days} "
-                                             "day(s). Renew it with your CA before then.", blocking=False))
+        problems.append(
+            Problem(
+                "EXPIRING",
+                f"The certificate expires on {not_after:%Y-%m-%d}, in {days} "
+                "day(s). Renew it with your CA before then.",
+                blocking=False,
+            )
+        )
     for code, label, ours, theirs in (("DS311", "TIN", tin, company_tin), ("DS312", "BRN", brn, company_brn)):
         if ours and theirs and ours.upper() != theirs.upper():
-            problems.append(Problem(code, f"The certificate's {label} {ours} differs from the company's {label} "
-                                          f"{theirs}. This is only right when the certificate belongs to an "
-                                          "intermediary submitting on the company's behalf.", blocking=False))
+            problems.append(
+                Problem(
+                    code,
+                    f"The certificate's {label} {ours} differs from the company's {label} "
+                    f"{theirs}. This is only right when the certificate belongs to an "
+                    "intermediary submitting on the company's behalf.",
+                    blocking=False,
+                )
+            )
 
     der = certificate.public_bytes(serialization.Encoding.DER)
     return CertificateInfo(
@@ -231,38 +274,64 @@ def describe(certificate, *, private_key=None, company_tin=None, company_brn=Non
     )
 
 
-def make_test_certificate(*, tin="C1234567890", brn="202001012345", organization="Contoh Sdn. Bhd.",
-                          password=b"secret", days=365, not_before=None, organisation=True,
-                          document_signing=True, key_size=2048):
+def make_test_certificate(
+    *,
+    tin="C1234567890",
+    brn="202001012345",
+    organization="Contoh Sdn. Bhd.",
+    password=b"secret",
+    days=365,
+    not_before=None,
+    organisation=True,
+    document_signing=True,
+    key_size=2048,
+):
     """A self-signed PKCS#12 shaped like an LHDN organisation certificate, for
     tests and the offline demo (LHDN itself rejects self-signed ones: DS329).
     Returns the PKCS#12 bytes."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
-    attributes = [x509.NameAttribute(NameOID.COUNTRY_NAME, "MY"),
-                  x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
-                  x509.NameAttribute(NameOID.COMMON_NAME, organization)]
+    attributes = [
+        x509.NameAttribute(NameOID.COUNTRY_NAME, "MY"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
+        x509.NameAttribute(NameOID.COMMON_NAME, organization),
+    ]
     if organisation:
-        attributes += [x509.NameAttribute(ORGANIZATION_IDENTIFIER, tin),
-                       x509.NameAttribute(NameOID.SERIAL_NUMBER, brn)]
+        attributes += [x509.NameAttribute(ORGANIZATION_IDENTIFIER, tin), x509.NameAttribute(NameOID.SERIAL_NUMBER, brn)]
     subject = x509.Name(attributes)
-    issuer = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "MY"),
-                        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "LHDNM"),
-                        x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Test CA for l10n_my_einvoice"),
-                        x509.NameAttribute(NameOID.COMMON_NAME, "Test LHDNM Sub CA")])
+    issuer = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "MY"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "LHDNM"),
+            x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, "Test CA for l10n_my_einvoice"),
+            x509.NameAttribute(NameOID.COMMON_NAME, "Test LHDNM Sub CA"),
+        ]
+    )
     start = not_before or (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1))
     usages = [ExtendedKeyUsageOID.EMAIL_PROTECTION] + ([DOCUMENT_SIGNING] if document_signing else [])
     certificate = (
         x509.CertificateBuilder()
-        .subject_name(subject).issuer_name(issuer).public_key(key.public_key())
+        .subject_name(subject)
+        .issuer_name(issuer)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(start).not_valid_after(start + datetime.timedelta(days=days))
-        .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=True,
-                                     key_encipherment=False, data_encipherment=False,
-                                     key_agreement=False, key_cert_sign=False, crl_sign=False,
-                                     encipher_only=False, decipher_only=False), critical=True)
+        .not_valid_before(start)
+        .not_valid_after(start + datetime.timedelta(days=days))
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.ExtendedKeyUsage(usages), critical=False)
         .sign(key, hashes.SHA256())
     )
-    encryption = (serialization.BestAvailableEncryption(password) if password
-                  else serialization.NoEncryption())
+    encryption = serialization.BestAvailableEncryption(password) if password else serialization.NoEncryption()
     return pkcs12.serialize_key_and_certificates(b"myinvois", key, certificate, None, encryption)

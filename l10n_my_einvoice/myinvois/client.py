@@ -15,6 +15,7 @@
   in English and Malay, LHDN's inner errors, and the response with secrets
   removed (for the audit log).
 """
+
 import base64
 import datetime
 import email.utils
@@ -38,6 +39,7 @@ SECRET_KEYS = {"access_token", "client_secret", "refresh_token", "id_token", "au
 
 # --- errors ----------------------------------------------------------------------------
 
+
 class MyInvoisError(Exception):
     """A failed MyInvois call. ``str()`` is the English message; ``message_ms`` Malay."""
 
@@ -45,8 +47,19 @@ class MyInvoisError(Exception):
     default_en = "MyInvois refused the request."
     default_ms = "MyInvois menolak permintaan."
 
-    def __init__(self, message=None, *, message_ms=None, status=None, code=None, errors=(), response=None,
-                 correlation_id=None, retry_after=None, endpoint=None):
+    def __init__(
+        self,
+        message=None,
+        *,
+        message_ms=None,
+        status=None,
+        code=None,
+        errors=(),
+        response=None,
+        correlation_id=None,
+        retry_after=None,
+        endpoint=None,
+    ):
         self.message = message or self.default_en
         self.message_ms = message_ms or self.default_ms
         self.status = status
@@ -60,14 +73,18 @@ class MyInvoisError(Exception):
 
 
 class AuthenticationError(MyInvoisError):
-    default_en = ("MyInvois refused the login: check the client ID and secret, and that they belong to this "
-                  "environment (sandbox and production credentials differ).")
+    default_en = (
+        "MyInvois refused the login: check the client ID and secret, and that they belong to this "
+        "environment (sandbox and production credentials differ)."
+    )
     default_ms = "MyInvois menolak log masuk: semak ID dan rahsia klien, dan persekitarannya."
 
 
 class ForbiddenError(MyInvoisError):
-    default_en = ("MyInvois refused: this taxpayer or intermediary may not do this (not the issuer, or the "
-                  "intermediary lacks the permission).")
+    default_en = (
+        "MyInvois refused: this taxpayer or intermediary may not do this (not the issuer, or the "
+        "intermediary lacks the permission)."
+    )
     default_ms = "MyInvois menolak: pembayar cukai atau perantara ini tidak dibenarkan."
 
 
@@ -100,8 +117,10 @@ class StateError(MyInvoisError):
 
 
 class OperationPeriodOverError(StateError):
-    default_en = ("The 72 hours after validation have passed: the document can no longer be cancelled or "
-                  "rejected. Issue a credit, debit or refund note instead.")
+    default_en = (
+        "The 72 hours after validation have passed: the document can no longer be cancelled or "
+        "rejected. Issue a credit, debit or refund note instead."
+    )
     default_ms = "Tempoh 72 jam selepas pengesahan telah tamat: keluarkan nota kredit, debit atau bayaran balik."
 
 
@@ -144,6 +163,7 @@ _CODE_ERRORS = {
 
 
 # --- pluggable token store and rate limiter -----------------------------------------------
+
 
 class MemoryTokenStore:
     """Tokens of this process. ``get(key)`` -> (token, expires_at epoch) or None."""
@@ -213,6 +233,7 @@ class MemoryRateLimiter:
 
 # --- submission documents and batches ----------------------------------------------------
 
+
 @dataclass(frozen=True)
 class SubmissionDocument:
     """One document to submit: the exact signed bytes and our code number."""
@@ -226,8 +247,12 @@ class SubmissionDocument:
         return hashlib.sha256(self.data).hexdigest()
 
     def payload(self):
-        return {"format": self.format, "document": base64.b64encode(self.data).decode("ascii"),
-                "documentHash": self.hash, "codeNumber": self.code_number}
+        return {
+            "format": self.format,
+            "document": base64.b64encode(self.data).decode("ascii"),
+            "documentHash": self.hash,
+            "codeNumber": self.code_number,
+        }
 
     @property
     def payload_size(self):
@@ -243,7 +268,8 @@ def split_batches(documents, max_documents=MAX_SUBMISSION_DOCUMENTS, max_bytes=M
         raise DocumentTooLargeError(
             f"Document(s) {', '.join(too_large)} exceed the 300 KB MyInvois accepts per document: split the lines "
             "over several documents.",
-            message_ms=f"Dokumen {', '.join(too_large)} melebihi 300 KB: pecahkan baris kepada beberapa dokumen.")
+            message_ms=f"Dokumen {', '.join(too_large)} melebihi 300 KB: pecahkan baris kepada beberapa dokumen.",
+        )
     batches, batch, size = [], [], 20
     for document in documents:
         if batch and (len(batch) >= max_documents or size + document.payload_size > max_bytes):
@@ -257,6 +283,7 @@ def split_batches(documents, max_documents=MAX_SUBMISSION_DOCUMENTS, max_bytes=M
 
 
 # --- the client --------------------------------------------------------------------------
+
 
 def _redact(value):
     if isinstance(value, dict):
@@ -284,9 +311,24 @@ def _utc(value):
 
 
 class MyInvoisClient:
-    def __init__(self, base_url, client_id, client_secret, *, onbehalfof=None, token_store=None,
-                 rate_limiter=None, session=None, timeout=(5, 60), max_retries=3, backoff=0.5,
-                 max_retry_wait=30.0, sleep=time.sleep, clock=time.time, on_response=None):
+    def __init__(
+        self,
+        base_url,
+        client_id,
+        client_secret,
+        *,
+        onbehalfof=None,
+        token_store=None,
+        rate_limiter=None,
+        session=None,
+        timeout=(5, 60),
+        max_retries=3,
+        backoff=0.5,
+        max_retry_wait=30.0,
+        sleep=time.sleep,
+        clock=time.time,
+        on_response=None,
+    ):
         """``base_url``: API host, e.g. ``environments.api_url("sandbox")``.
         ``onbehalfof``: the represented taxpayer's TIN (or TIN:BRN) for an
         intermediary login. ``on_response(record)`` is called after every HTTP
@@ -324,13 +366,16 @@ class MyInvoisClient:
         headers = {"Accept": "application/json"}
         if self.onbehalfof:
             headers["onbehalfof"] = self.onbehalfof
-        data = {"client_id": self.client_id, "client_secret": self._client_secret,
-                "grant_type": "client_credentials", "scope": "InvoicingAPI"}
+        data = {
+            "client_id": self.client_id,
+            "client_secret": self._client_secret,
+            "grant_type": "client_credentials",
+            "scope": "InvoicingAPI",
+        }
         body = self._send("POST", "token", "/connect/token", data=data, headers=headers, authenticated=False)
         token = body.get("access_token")
         if not token:
-            raise AuthenticationError("MyInvois answered the login without an access token.",
-                                      endpoint="token")
+            raise AuthenticationError("MyInvois answered the login without an access token.", endpoint="token")
         expires_at = self._clock() + float(body.get("expires_in") or 3600)
         self.tokens.set(self.token_key, token, expires_at)
         return token
@@ -346,8 +391,19 @@ class MyInvoisClient:
             return self.login()
 
     # --- HTTP ------------------------------------------------------------------------------
-    def _send(self, method, endpoint, path, *, authenticated=True, idempotent=True, params=None, json_body=None,
-              data=None, headers=None):
+    def _send(
+        self,
+        method,
+        endpoint,
+        path,
+        *,
+        authenticated=True,
+        idempotent=True,
+        params=None,
+        json_body=None,
+        data=None,
+        headers=None,
+    ):
         headers = dict(headers or {})
         headers.setdefault("Accept", "application/json")
         headers.setdefault("Accept-Language", "en")
@@ -361,8 +417,15 @@ class MyInvoisClient:
                 headers["Authorization"] = f"Bearer {token}"
             started = time.monotonic()
             try:
-                response = self.session.request(method, self.base_url + path, params=params, json=json_body,
-                                                data=data, headers=headers, timeout=self.timeout)
+                response = self.session.request(
+                    method,
+                    self.base_url + path,
+                    params=params,
+                    json=json_body,
+                    data=data,
+                    headers=headers,
+                    timeout=self.timeout,
+                )
             except (requests.ConnectionError, requests.Timeout) as error:
                 self._record(endpoint, method, path, None, started, None, str(type(error).__name__))
                 if idempotent and attempt < self.max_retries:
@@ -370,9 +433,17 @@ class MyInvoisClient:
                     self._sleep(self.backoff * 2 ** (attempt - 1))
                     continue
                 raise ServiceUnavailableError(
-                    "MyInvois did not answer" + ("" if idempotent else "; the submission may or may not have "
-                                                 "arrived, so it is checked with LHDN before anything is resent")
-                    + ".", outcome_unknown=not idempotent, endpoint=endpoint) from None
+                    "MyInvois did not answer"
+                    + (
+                        ""
+                        if idempotent
+                        else "; the submission may or may not have "
+                        "arrived, so it is checked with LHDN before anything is resent"
+                    )
+                    + ".",
+                    outcome_unknown=not idempotent,
+                    endpoint=endpoint,
+                ) from None
             body = self._body(response)
             self._record(endpoint, method, path, response, started, body, None)
             status = response.status_code
@@ -410,13 +481,20 @@ class MyInvoisClient:
     def _record(self, endpoint, method, path, response, started, body, failure):
         if not self.on_response:
             return
-        self.on_response({
-            "endpoint": endpoint, "method": method, "path": path,
-            "status": response.status_code if response is not None else None,
-            "duration_ms": round((time.monotonic() - started) * 1000, 1),
-            "correlation_id": response.headers.get("correlationId") if response is not None else None,
-            "body": _redact(body), "failure": failure, "client_id": self.client_id, "onbehalfof": self.onbehalfof,
-        })
+        self.on_response(
+            {
+                "endpoint": endpoint,
+                "method": method,
+                "path": path,
+                "status": response.status_code if response is not None else None,
+                "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                "correlation_id": response.headers.get("correlationId") if response is not None else None,
+                "body": _redact(body),
+                "failure": failure,
+                "client_id": self.client_id,
+                "onbehalfof": self.onbehalfof,
+            }
+        )
 
     def _error(self, response, body, endpoint, retry_after=None, outcome_unknown=False):
         status = response.status_code
@@ -425,8 +503,15 @@ class MyInvoisClient:
         code, message, message_ms, errors = self._parse_error(body)
         if retry_after is None and response.headers.get("Retry-After"):
             retry_after = _retry_after(response)
-        kwargs = dict(status=status, code=code, errors=errors, response=sanitized, correlation_id=correlation,
-                      endpoint=endpoint, retry_after=retry_after)
+        kwargs = dict(
+            status=status,
+            code=code,
+            errors=errors,
+            response=sanitized,
+            correlation_id=correlation,
+            endpoint=endpoint,
+            retry_after=retry_after,
+        )
         if endpoint == "token" and status in (400, 401, 403):
             detail = f" ({code})" if code else ""
             return AuthenticationError(AuthenticationError.default_en[:-1] + detail + ".", **kwargs)
@@ -443,8 +528,7 @@ class MyInvoisClient:
         if status == 404:
             return NotFoundError(message, message_ms=message_ms, **kwargs)
         if status >= 500:
-            return ServiceUnavailableError(message, message_ms=message_ms, outcome_unknown=outcome_unknown,
-                                           **kwargs)
+            return ServiceUnavailableError(message, message_ms=message_ms, outcome_unknown=outcome_unknown, **kwargs)
         return ValidationError(message, message_ms=message_ms, **kwargs)
 
     @staticmethod
@@ -481,16 +565,21 @@ class MyInvoisClient:
     def validate_tin(self, tin, id_type, id_value):
         """True when LHDN knows this TIN with this ID, False when it does not."""
         try:
-            self._send("GET", "validate_tin", f"/api/v1.0/taxpayer/validate/{tin}",
-                       params={"idType": id_type, "idValue": id_value})
+            self._send(
+                "GET",
+                "validate_tin",
+                f"/api/v1.0/taxpayer/validate/{tin}",
+                params={"idType": id_type, "idValue": id_value},
+            )
         except NotFoundError:
             return False
         return True
 
     def search_tin(self, *, id_type=None, id_value=None, taxpayer_name=None, file_type=None):
         """The TIN when exactly one taxpayer matches, else None."""
-        params = self._filters({"idType": id_type, "idValue": id_value, "taxpayerName": taxpayer_name,
-                                "fileType": file_type})
+        params = self._filters(
+            {"idType": id_type, "idValue": id_value, "taxpayerName": taxpayer_name, "fileType": file_type}
+        )
         try:
             return self._send("GET", "search_tin", "/api/v1.0/taxpayer/search/tin", params=params).get("tin")
         except NotFoundError:
@@ -504,14 +593,26 @@ class MyInvoisClient:
         submissionUid, acceptedDocuments, rejectedDocuments. Never retried when the
         outcome is unknown (ServiceUnavailableError.outcome_unknown)."""
         if len(split_batches(documents)) != 1:
-            raise ValidationError("Too many documents or bytes for one submission: use split_batches().",
-                                  message_ms="Terlalu banyak dokumen untuk satu penghantaran.", endpoint="submit")
-        return self._send("POST", "submit", "/api/v1.0/documentsubmissions/", idempotent=False,
-                          json_body={"documents": [d.payload() for d in documents]})
+            raise ValidationError(
+                "Too many documents or bytes for one submission: use split_batches().",
+                message_ms="Terlalu banyak dokumen untuk satu penghantaran.",
+                endpoint="submit",
+            )
+        return self._send(
+            "POST",
+            "submit",
+            "/api/v1.0/documentsubmissions/",
+            idempotent=False,
+            json_body={"documents": [d.payload() for d in documents]},
+        )
 
     def get_submission(self, submission_uid, page_no=1, page_size=100):
-        return self._send("GET", "get_submission", f"/api/v1.0/documentsubmissions/{submission_uid}",
-                          params={"pageNo": page_no, "pageSize": page_size})
+        return self._send(
+            "GET",
+            "get_submission",
+            f"/api/v1.0/documentsubmissions/{submission_uid}",
+            params={"pageNo": page_no, "pageSize": page_size},
+        )
 
     def get_submission_all(self, submission_uid, page_size=100):
         """Get Submission with every page of documentSummary joined."""
@@ -536,11 +637,15 @@ class MyInvoisClient:
 
     def _change_state(self, endpoint, uuid, status, reason):
         if not reason or len(reason) > 300:
-            raise ValidationError("A reason of 1 to 300 characters is required.",
-                                  message_ms="Sebab (1 hingga 300 aksara) wajib diberi.", endpoint=endpoint)
+            raise ValidationError(
+                "A reason of 1 to 300 characters is required.",
+                message_ms="Sebab (1 hingga 300 aksara) wajib diberi.",
+                endpoint=endpoint,
+            )
         # Setting the same state twice has the same effect: safe to retry.
-        return self._send("PUT", endpoint, f"/api/v1.0/documents/state/{uuid}/state",
-                          json_body={"status": status, "reason": reason})
+        return self._send(
+            "PUT", endpoint, f"/api/v1.0/documents/state/{uuid}/state", json_body={"status": status, "reason": reason}
+        )
 
     def recent_documents(self, **filters):
         return self._send("GET", "recent", "/api/v1.0/documents/recent", params=self._filters(filters))

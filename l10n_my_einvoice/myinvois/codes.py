@@ -5,6 +5,7 @@ in ``data/`` that ``tools/convert_lhdn_codes.py`` made from LHDN's JSON.
 Each table is a read-only ``{code: description}`` mapping, loaded once on first
 use. Always submit the code, never the description.
 """
+
 import csv
 import functools
 import re
@@ -37,13 +38,13 @@ NOT_APPLICABLE_STATE = "17"
 MALAYSIA = "MYS"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _rows(table):
     with open(DATA_DIR / TABLE_FILES[table], newline="", encoding="utf-8") as handle:
         return tuple(csv.DictReader(handle))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def table(name):
     """``{code: description}`` of one LHDN table, e.g. ``table("states")["10"]``."""
     return MappingProxyType({row["code"]: row["name"] for row in _rows(name)})
@@ -57,7 +58,7 @@ def describe(name, code):
     return table(name).get(code)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _alpha2_to_alpha3():
     return MappingProxyType({row["alpha2"]: row["code"] for row in _rows("countries") if row["alpha2"]})
 

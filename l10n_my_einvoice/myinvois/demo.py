@@ -7,10 +7,12 @@ invoice from a foreign supplier), polls until LHDN (the emulator) has decided,
 and prints each document's UUID, status and validation link, writing the QR
 codes as PNG files.
 """
+
 import json
 from pathlib import Path
 
-from . import certificate, client as api, qr, signing, ubl, validation, xml_checks
+from . import certificate, qr, signing, ubl, validation, xml_checks
+from . import client as api
 from .document import BillingReference, Document
 from .emulator import Emulator
 
@@ -55,8 +57,9 @@ def run(out_dir):
     out.mkdir(parents=True, exist_ok=True)
     print("1. A signing certificate shaped like an LHDN organisation certificate")
     password = "demo-password"
-    p12 = certificate.make_test_certificate(tin=COMPANY_TIN, brn=COMPANY_BRN, organization="Contoh Teknologi Sdn. Bhd.",
-                                            password=password.encode())
+    p12 = certificate.make_test_certificate(
+        tin=COMPANY_TIN, brn=COMPANY_BRN, organization="Contoh Teknologi Sdn. Bhd.", password=password.encode()
+    )
     (out / "demo-certificate.p12").write_bytes(p12)
     loaded = certificate.load_pkcs12(p12, password, company_tin=COMPANY_TIN, company_brn=COMPANY_BRN)
     print(f"   {out / 'demo-certificate.p12'} (password {password!r}; self-signed, so only the emulator accepts it)")
@@ -79,8 +82,13 @@ def run(out_dir):
 
         print()
         for doc, summary in results:
-            link = qr.validation_link("custom", summary["uuid"], summary.get("longId") or "-",
-                                      custom_url=emulator.base_url) if summary.get("longId") else "-"
+            link = (
+                qr.validation_link(
+                    "custom", summary["uuid"], summary.get("longId") or "-", custom_url=emulator.base_url
+                )
+                if summary.get("longId")
+                else "-"
+            )
             png = out / f"{doc.number}.qr.png"
             if summary.get("longId"):
                 png.write_bytes(qr.qr_png(link))
@@ -89,15 +97,18 @@ def run(out_dir):
             if summary.get("longId"):
                 print(f"      QR code {png}")
         valid = all(summary["status"] == "Valid" for _doc, summary in results)
-        print(f"\n   {sum(s['status'] == 'Valid' for _d, s in results)} of {len(results)} documents Valid; "
-              f"{emulator.stats['logins']} login for {sum(emulator.stats.requests(e) for e in ('submit', 'get_submission'))} "
-              "submit/poll calls.")
+        calls = sum(emulator.stats.requests(e) for e in ("submit", "get_submission"))
+        print(
+            f"\n   {sum(s['status'] == 'Valid' for _d, s in results)} of {len(results)} documents Valid; "
+            f"{emulator.stats['logins']} login for {calls} submit/poll calls."
+        )
 
     print("\n3. LHDN's published v1.1 samples: structure, codes and signature")
     for sample in sorted(SAMPLES_DIR.glob("*.xml")):
         data = sample.read_bytes()
-        findings = [str(f) for f in xml_checks.validate_xml(data)] + \
-            [f"{p.code} {p.message}" for p in signing.verify(data)]
+        findings = [str(f) for f in xml_checks.validate_xml(data)] + [
+            f"{p.code} {p.message}" for p in signing.verify(data)
+        ]
         print(f"   {'OK  ' if not findings else 'FAIL'} {sample.name}")
         for finding in findings:
             print(f"        {finding}")

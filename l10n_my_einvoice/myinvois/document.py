@@ -8,6 +8,7 @@ LHDN recomputes are the numbers we send. The exchange rate is kept exact.
 ``Document.from_dict`` reads the JSON form described in docs/document-json.md;
 ``validate`` (validation.py) lists every problem before anything is sent.
 """
+
 import datetime
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -17,10 +18,12 @@ from . import codes
 CENT = Decimal("0.01")
 INVOICE, CREDIT_NOTE, DEBIT_NOTE, REFUND_NOTE = "01", "02", "03", "04"
 SELF_BILLED_INVOICE, SELF_BILLED_CREDIT_NOTE, SELF_BILLED_DEBIT_NOTE, SELF_BILLED_REFUND_NOTE = "11", "12", "13", "14"
-NOTE_TYPES = frozenset({CREDIT_NOTE, DEBIT_NOTE, REFUND_NOTE, SELF_BILLED_CREDIT_NOTE, SELF_BILLED_DEBIT_NOTE,
-                        SELF_BILLED_REFUND_NOTE})
-SELF_BILLED_TYPES = frozenset({SELF_BILLED_INVOICE, SELF_BILLED_CREDIT_NOTE, SELF_BILLED_DEBIT_NOTE,
-                               SELF_BILLED_REFUND_NOTE})
+NOTE_TYPES = frozenset(
+    {CREDIT_NOTE, DEBIT_NOTE, REFUND_NOTE, SELF_BILLED_CREDIT_NOTE, SELF_BILLED_DEBIT_NOTE, SELF_BILLED_REFUND_NOTE}
+)
+SELF_BILLED_TYPES = frozenset(
+    {SELF_BILLED_INVOICE, SELF_BILLED_CREDIT_NOTE, SELF_BILLED_DEBIT_NOTE, SELF_BILLED_REFUND_NOTE}
+)
 VERSION = "1.1"
 
 
@@ -38,8 +41,10 @@ def to_decimal(value, path):
     if value is None or isinstance(value, Decimal):
         return value
     if isinstance(value, bool) or isinstance(value, float):
-        raise DocumentError(f"{path}: give the number as a string or integer, not {type(value).__name__} "
-                            f"({value!r}), so that it stays exact")
+        raise DocumentError(
+            f"{path}: give the number as a string or integer, not {type(value).__name__} "
+            f"({value!r}), so that it stays exact"
+        )
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
@@ -135,12 +140,21 @@ class Line:
         """Every amount of this line, computed once (LineAmounts)."""
         subtotal = money(self.unit_price * self.quantity)
         resolved = tuple(a.resolved_amount(subtotal) for a in self.allowances)
-        total = subtotal - sum((amount for a, amount in zip(self.allowances, resolved) if not a.charge),
-                               Decimal("0.00")) + sum((amount for a, amount in zip(self.allowances, resolved)
-                                                       if a.charge), Decimal("0.00"))
+        total = (
+            subtotal
+            - sum(
+                (amount for a, amount in zip(self.allowances, resolved, strict=True) if not a.charge), Decimal("0.00")
+            )
+            + sum((amount for a, amount in zip(self.allowances, resolved, strict=True) if a.charge), Decimal("0.00"))
+        )
         taxes = tuple((tax.resolved_taxable(total), tax.resolved_amount(total)) for tax in self.taxes)
-        return LineAmounts(subtotal=subtotal, allowances=resolved, total=total, taxes=taxes,
-                           tax_total=sum((amount for _taxable, amount in taxes), Decimal("0.00")))
+        return LineAmounts(
+            subtotal=subtotal,
+            allowances=resolved,
+            total=total,
+            taxes=taxes,
+            tax_total=sum((amount for _taxable, amount in taxes), Decimal("0.00")),
+        )
 
     @property
     def subtotal(self):
@@ -283,26 +297,38 @@ class Document:
         lines = tuple(line.amounts() for line in self.lines)
         line_extension = sum((amounts.total for amounts in lines), Decimal("0.00"))
         resolved = tuple(a.resolved_amount(line_extension) for a in self.allowances)
-        allowance_total = sum((x for a, x in zip(self.allowances, resolved) if not a.charge), Decimal("0.00"))
-        charge_total = sum((x for a, x in zip(self.allowances, resolved) if a.charge), Decimal("0.00"))
+        allowance_total = sum(
+            (x for a, x in zip(self.allowances, resolved, strict=True) if not a.charge), Decimal("0.00")
+        )
+        charge_total = sum((x for a, x in zip(self.allowances, resolved, strict=True) if a.charge), Decimal("0.00"))
         groups = {}
-        for line, amounts in zip(self.lines, lines):
-            for tax, (taxable, amount) in zip(line.taxes, amounts.taxes):
+        for line, amounts in zip(self.lines, lines, strict=True):
+            for tax, (taxable, amount) in zip(line.taxes, amounts.taxes, strict=True):
                 key = (tax.type, tax.exemption_reason if tax.type == "E" else "")
                 group_taxable, group_amount = groups.get(key, (Decimal("0.00"), Decimal("0.00")))
                 groups[key] = (group_taxable + taxable, group_amount + amount)
         tax_total = sum((amounts.tax_total for amounts in lines), Decimal("0.00"))
         tax_exclusive = line_extension - allowance_total + charge_total
-        prepaid = money(self.prepayment.amount) if self.prepayment and self.prepayment.amount is not None \
-            else Decimal("0.00")
+        prepaid = (
+            money(self.prepayment.amount) if self.prepayment and self.prepayment.amount is not None else Decimal("0.00")
+        )
         rounding = money(self.rounding or 0)
         return Amounts(
-            lines=lines, allowances=resolved, line_extension=line_extension, allowance_total=allowance_total,
-            charge_total=charge_total, tax_exclusive=tax_exclusive, tax_total=tax_total,
-            tax_inclusive=tax_exclusive + tax_total, prepaid=prepaid, rounding=rounding,
+            lines=lines,
+            allowances=resolved,
+            line_extension=line_extension,
+            allowance_total=allowance_total,
+            charge_total=charge_total,
+            tax_exclusive=tax_exclusive,
+            tax_total=tax_total,
+            tax_inclusive=tax_exclusive + tax_total,
+            prepaid=prepaid,
+            rounding=rounding,
             payable=tax_exclusive + tax_total - prepaid + rounding,
-            tax_subtotals=tuple(TaxSubtotal(type_, taxable, amount, reason)
-                                for (type_, reason), (taxable, amount) in groups.items()))
+            tax_subtotals=tuple(
+                TaxSubtotal(type_, taxable, amount, reason) for (type_, reason), (taxable, amount) in groups.items()
+            ),
+        )
 
     @property
     def line_extension_total(self):
@@ -354,11 +380,26 @@ class Document:
 
 
 # Fields holding numbers, dates, nested objects or lists of objects, for from_dict.
-_DECIMALS = {"exchange_rate", "rounding", "quantity", "unit_price", "amount", "rate", "percent", "taxable_amount",
-             "per_unit_amount", "base_unit_measure"}
+_DECIMALS = {
+    "exchange_rate",
+    "rounding",
+    "quantity",
+    "unit_price",
+    "amount",
+    "rate",
+    "percent",
+    "taxable_amount",
+    "per_unit_amount",
+    "base_unit_measure",
+}
 _NESTED = {"supplier": Party, "buyer": Party, "address": Address, "delivery": Delivery, "prepayment": Prepayment}
-_LISTS = {"lines": Line, "allowances": AllowanceCharge, "taxes": Tax, "billing_references": BillingReference,
-          "other_charges": AllowanceCharge}
+_LISTS = {
+    "lines": Line,
+    "allowances": AllowanceCharge,
+    "taxes": Tax,
+    "billing_references": BillingReference,
+    "other_charges": AllowanceCharge,
+}
 
 
 def _parse_datetime(value, path):
@@ -409,8 +450,7 @@ def _build(klass, data, path):
             if not isinstance(value, list):
                 raise DocumentError(f"{where}: expected a list")
             value = [_build(_LISTS[name], item, f"{where}[{index}]") for index, item in enumerate(value)]
-        elif name in ("classifications", "customs_import_forms", "customs_k2_forms") and \
-                not isinstance(value, list):
+        elif name in ("classifications", "customs_import_forms", "customs_k2_forms") and not isinstance(value, list):
             raise DocumentError(f"{where}: expected a list")
         values[name] = value
     return klass(**values)

@@ -15,8 +15,18 @@ PORTAL_URLS = {
 # production figures, sandbox is lower and unpublished). Endpoints without a
 # published figure get UNPUBLISHED_RATE_LIMIT.
 RATE_LIMITS = {
-    "token": 12, "submit": 100, "get_submission": 300, "cancel": 12, "reject": 12, "recent": 12,
-    "search": 12, "get_document": 60, "get_details": 125, "validate_tin": 60, "search_tin": 60, "qr_info": 60,
+    "token": 12,
+    "submit": 100,
+    "get_submission": 300,
+    "cancel": 12,
+    "reject": 12,
+    "recent": 12,
+    "search": 12,
+    "get_document": 60,
+    "get_details": 125,
+    "validate_tin": 60,
+    "search_tin": 60,
+    "qr_info": 60,
 }
 UNPUBLISHED_RATE_LIMIT = 300
 

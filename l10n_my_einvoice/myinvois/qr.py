@@ -1,5 +1,6 @@
 """The validation link of a Valid document and its QR code (reference §3.6):
 ``{portal}/{uuid}/share/{longId}``, printed on the invoice so the buyer can check it."""
+
 import io
 
 import qrcode

@@ -15,6 +15,7 @@ structure is built by hand here with lxml and cryptography only.
 
 Nothing secret (private key, password) ever reaches a message.
 """
+
 import base64
 import copy
 import datetime
@@ -33,8 +34,17 @@ from . import certificate, ubl
 from .certificate import Problem
 from .document import SELF_BILLED_TYPES
 
-__all__ = ["Problem", "SigningError", "sign_xml", "sign_json", "verify", "verify_signature_value",
-           "diagnose", "document_digest", "signed_properties_xml"]
+__all__ = [
+    "Problem",
+    "SigningError",
+    "sign_xml",
+    "sign_json",
+    "verify",
+    "verify_signature_value",
+    "diagnose",
+    "document_digest",
+    "signed_properties_xml",
+]
 
 NS = {
     **ubl.NS,
@@ -62,16 +72,17 @@ PROPS_ID = "id-xades-signed-props"
 # §7.4 step 9, verbatim: what LHDN hashes for the XML SignedProperties.
 SIGNED_PROPERTIES_TEMPLATE = (
     '<xades:SignedProperties Id="id-xades-signed-props" xmlns:xades="http://uri.etsi.org/01903/v1.3.2#">'
-    '<xades:SignedSignatureProperties><xades:SigningTime>{signing_time}</xades:SigningTime>'
-    '<xades:SigningCertificate><xades:Cert><xades:CertDigest>'
+    "<xades:SignedSignatureProperties><xades:SigningTime>{signing_time}</xades:SigningTime>"
+    "<xades:SigningCertificate><xades:Cert><xades:CertDigest>"
     '<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256" '
     'xmlns:ds="http://www.w3.org/2000/09/xmldsig#" />'
     '<ds:DigestValue xmlns:ds="http://www.w3.org/2000/09/xmldsig#">{cert_digest}</ds:DigestValue>'
-    '</xades:CertDigest><xades:IssuerSerial>'
+    "</xades:CertDigest><xades:IssuerSerial>"
     '<ds:X509IssuerName xmlns:ds="http://www.w3.org/2000/09/xmldsig#">{issuer}</ds:X509IssuerName>'
     '<ds:X509SerialNumber xmlns:ds="http://www.w3.org/2000/09/xmldsig#">{serial}</ds:X509SerialNumber>'
-    '</xades:IssuerSerial></xades:Cert></xades:SigningCertificate></xades:SignedSignatureProperties>'
-    '</xades:SignedProperties>')
+    "</xades:IssuerSerial></xades:Cert></xades:SigningCertificate></xades:SignedSignatureProperties>"
+    "</xades:SignedProperties>"
+)
 
 # UBL 2.1 Invoice children that come before cac:Signature (UBL-Invoice-2.1.xsd).
 _BEFORE_SIGNATURE = frozenset(
@@ -81,7 +92,8 @@ _BEFORE_SIGNATURE = frozenset(
     "AccountingCost LineCountNumeric BuyerReference InvoicePeriod OrderReference BillingReference "
     "DespatchDocumentReference ReceiptDocumentReference StatementDocumentReference "
     "OriginatorDocumentReference ContractDocumentReference AdditionalDocumentReference "
-    "ProjectReference".split())
+    "ProjectReference".split()
+)
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 _TIME_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z")
 
@@ -91,6 +103,7 @@ class SigningError(ValueError):
 
 
 # --------------------------------------------------------------------------- helpers
+
 
 def _sha256_b64(data):
     return base64.b64encode(hashlib.sha256(data).digest()).decode("ascii")
@@ -123,14 +136,14 @@ def _check_signer(loaded, when, issuer_tin, party, intermediary):
     if intermediary:
         return info  # an intermediary signs with its own TIN (reference §7.1)
     if not issuer_tin:
-        raise SigningError(f"The document has no TIN for its issuer ({party}); the certificate's TIN is "
-                           f"{info.tin}.")
+        raise SigningError(f"The document has no TIN for its issuer ({party}); the certificate's TIN is {info.tin}.")
     if issuer_tin.strip().upper() != info.tin.strip().upper():
         raise SigningError(
             f"The document's issuer TIN {issuer_tin} ({party}) differs from the certificate's TIN {info.tin} "
             "(organizationIdentifier). LHDN would reject the signature (DS311). Sign with the issuer's own "
             "certificate, or pass intermediary=True if this certificate belongs to an intermediary "
-            "authorised to submit for that TIN.")
+            "authorised to submit for that TIN."
+        )
     return info
 
 
@@ -142,11 +155,17 @@ def _certificate_values(loaded, info):
     """What the signature carries about the certificate; ``info`` is the description
     _check_signer already made, so the certificate is parsed once per signature."""
     der = loaded.certificate.public_bytes(serialization.Encoding.DER)
-    return {"certificate": base64.b64encode(der).decode("ascii"), "cert_digest": info.digest,
-            "issuer": info.issuer, "serial": info.serial, "subject": info.subject}
+    return {
+        "certificate": base64.b64encode(der).decode("ascii"),
+        "cert_digest": info.digest,
+        "issuer": info.issuer,
+        "serial": info.serial,
+        "subject": info.subject,
+    }
 
 
 # --------------------------------------------------------------------------- XML: digests
+
 
 def _parse_xml(data):
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
@@ -198,6 +217,7 @@ def signed_properties_xml(element, short_empty=True):
     attributes first, then each namespace declaration the element needs that
     is not already declared inside the output; empty elements as ``<x />``
     (or ``<x></x>`` when the document wrote them so, ``short_empty=False``)."""
+
     def write(node, scope):
         name, own = _qualified(node, node.tag, node.prefix or "")
         parts, needed = [name], [own or (None, None)]
@@ -216,16 +236,18 @@ def signed_properties_xml(element, short_empty=True):
             return f"<{' '.join(parts)} />" if short_empty else f"<{' '.join(parts)}></{name}>"
         inner = _escape(text) + "".join(
             write(child, scope) + (_escape(child.tail) if child.tail and child.tail.strip() else "")
-            for child in children)
+            for child in children
+        )
         return f"<{' '.join(parts)}>{inner}</{name}>"
+
     return write(element, {})
 
 
 # --------------------------------------------------------------------------- XML: signing
 
+
 def _find_tin(root, party):
-    value = root.findtext(f"cac:{party}/cac:Party/cac:PartyIdentification/cbc:ID[@schemeID='TIN']",
-                          namespaces=NS)
+    value = root.findtext(f"cac:{party}/cac:Party/cac:PartyIdentification/cbc:ID[@schemeID='TIN']", namespaces=NS)
     return (value or "").strip()
 
 
@@ -261,8 +283,7 @@ def _build_extensions(values):
     extension = _sub(extensions, "ext", "UBLExtension")
     _sub(extension, "ext", "ExtensionURI", XADES_URN)
     content = _sub(extension, "ext", "ExtensionContent")
-    signatures = _sub(content, "sig", "UBLDocumentSignatures",
-                      nsmap={p: NS[p] for p in ("sig", "sac", "sbc")})
+    signatures = _sub(content, "sig", "UBLDocumentSignatures", nsmap={p: NS[p] for p in ("sig", "sac", "sbc")})
     information = _sub(signatures, "sac", "SignatureInformation")
     _sub(information, "cbc", "ID", SIGNATURE_INFO_ID)
     _sub(information, "sbc", "ReferencedSignatureID", UBL_SIGNATURE_ID)
@@ -284,10 +305,14 @@ def _build_extensions(values):
     _sub(signature, "ds", "SignatureValue", values["signature_value"])
     key_info = _sub(signature, "ds", "KeyInfo")
     _sub(_sub(key_info, "ds", "X509Data"), "ds", "X509Certificate", values["certificate"])
-    qualifying = _sub(_sub(signature, "ds", "Object"), "xades", "QualifyingProperties",
-                      nsmap={"xades": NS["xades"]}, Target="signature")
-    properties = _sub(_sub(qualifying, "xades", "SignedProperties", Id=PROPS_ID),
-                      "xades", "SignedSignatureProperties")
+    qualifying = _sub(
+        _sub(signature, "ds", "Object"),
+        "xades",
+        "QualifyingProperties",
+        nsmap={"xades": NS["xades"]},
+        Target="signature",
+    )
+    properties = _sub(_sub(qualifying, "xades", "SignedProperties", Id=PROPS_ID), "xades", "SignedSignatureProperties")
     _sub(properties, "xades", "SigningTime", values["signing_time"])
     cert = _sub(_sub(properties, "xades", "SigningCertificate"), "xades", "Cert")
     digest = _sub(cert, "xades", "CertDigest")
@@ -301,8 +326,11 @@ def _build_extensions(values):
 
 def _props_digest_xml(values):
     text = SIGNED_PROPERTIES_TEMPLATE.format(
-        signing_time=values["signing_time"], cert_digest=values["cert_digest"],
-        issuer=_escape(values["issuer"]), serial=values["serial"])
+        signing_time=values["signing_time"],
+        cert_digest=values["cert_digest"],
+        issuer=_escape(values["issuer"]),
+        serial=values["serial"],
+    )
     return _sha256_b64(text.encode("utf-8"))
 
 
@@ -321,8 +349,9 @@ def sign_xml(xml_bytes, loaded_certificate, signing_time=None, intermediary=Fals
     if root.tag != f"{{{NS['inv']}}}Invoice":
         raise SigningError("The root element must be the UBL 2.1 Invoice (every MyInvois type uses it).")
     if root.find("ext:UBLExtensions", NS) is not None:
-        raise SigningError("The document already has ext:UBLExtensions (is it signed already?). "
-                           "Sign the unsigned document.")
+        raise SigningError(
+            "The document already has ext:UBLExtensions (is it signed already?). Sign the unsigned document."
+        )
     time_text, when = _signing_time(signing_time)
     party = _issuer_party((root.findtext("cbc:InvoiceTypeCode", namespaces=NS) or "").strip())
     info = _check_signer(loaded_certificate, when, _find_tin(root, party), party, intermediary)
@@ -330,15 +359,19 @@ def sign_xml(xml_bytes, loaded_certificate, signing_time=None, intermediary=Fals
     _strip_whitespace(root)  # what we submit is exactly what we hash: minified
     _place_ubl_signature(root)
     body = _document_body(root)
-    values = dict(_certificate_values(loaded_certificate, info), signing_time=time_text,
-                  doc_digest=_sha256_b64(body),
-                  signature_value=_rsa_sign(loaded_certificate.private_key, body))
+    values = dict(
+        _certificate_values(loaded_certificate, info),
+        signing_time=time_text,
+        doc_digest=_sha256_b64(body),
+        signature_value=_rsa_sign(loaded_certificate.private_key, body),
+    )
     values["props_digest"] = _props_digest_xml(values)
     root.insert(0, _build_extensions(values))
     return etree.tostring(root, encoding="utf-8", xml_declaration=False)
 
 
 # --------------------------------------------------------------------------- JSON
+
 
 class _Number(str):
     """A JSON number kept as written: the digest covers its lexeme, and a float
@@ -393,20 +426,46 @@ def _json_body(document):
     """The minified document without the invoice's UBLExtensions and Signature
     keys: what the validator re-serialises and hashes (§7.5)."""
     stripped = dict(document)
-    stripped["Invoice"] = [{k: v for k, v in _json_invoice(document).items()
-                            if k not in ("UBLExtensions", "Signature")}] + document["Invoice"][1:]
+    stripped["Invoice"] = [
+        {k: v for k, v in _json_invoice(document).items() if k not in ("UBLExtensions", "Signature")}
+    ] + document["Invoice"][1:]
     return _dump_json(stripped).encode("utf-8")
 
 
 def _json_qualifying(values):
-    return {"Target": "signature", "SignedProperties": [{
-        "Id": PROPS_ID, "SignedSignatureProperties": [{
-            "SigningTime": [{"_": values["signing_time"]}],
-            "SigningCertificate": [{"Cert": [{
-                "CertDigest": [{"DigestMethod": [{"_": "", "Algorithm": SHA256}],
-                                "DigestValue": [{"_": values["cert_digest"]}]}],
-                "IssuerSerial": [{"X509IssuerName": [{"_": values["issuer"]}],
-                                  "X509SerialNumber": [{"_": values["serial"]}]}]}]}]}]}]}
+    return {
+        "Target": "signature",
+        "SignedProperties": [
+            {
+                "Id": PROPS_ID,
+                "SignedSignatureProperties": [
+                    {
+                        "SigningTime": [{"_": values["signing_time"]}],
+                        "SigningCertificate": [
+                            {
+                                "Cert": [
+                                    {
+                                        "CertDigest": [
+                                            {
+                                                "DigestMethod": [{"_": "", "Algorithm": SHA256}],
+                                                "DigestValue": [{"_": values["cert_digest"]}],
+                                            }
+                                        ],
+                                        "IssuerSerial": [
+                                            {
+                                                "X509IssuerName": [{"_": values["issuer"]}],
+                                                "X509SerialNumber": [{"_": values["serial"]}],
+                                            }
+                                        ],
+                                    }
+                                ]
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
 
 
 def _json_extensions(values, qualifying):
@@ -414,24 +473,64 @@ def _json_extensions(values, qualifying):
     signature = {
         "Id": "signature",
         "Object": [{"QualifyingProperties": [qualifying]}],
-        "KeyInfo": [{"X509Data": [{
-            "X509Certificate": [{"_": values["certificate"]}],
-            "X509SubjectName": [{"_": values["subject"]}],
-            "X509IssuerSerial": [{"X509IssuerName": [{"_": values["issuer"]}],
-                                  "X509SerialNumber": [{"_": values["serial"]}]}]}]}],
+        "KeyInfo": [
+            {
+                "X509Data": [
+                    {
+                        "X509Certificate": [{"_": values["certificate"]}],
+                        "X509SubjectName": [{"_": values["subject"]}],
+                        "X509IssuerSerial": [
+                            {"X509IssuerName": [{"_": values["issuer"]}], "X509SerialNumber": [{"_": values["serial"]}]}
+                        ],
+                    }
+                ]
+            }
+        ],
         "SignatureValue": [{"_": values["signature_value"]}],
-        "SignedInfo": [{"SignatureMethod": [{"_": "", "Algorithm": RSA_SHA256}], "Reference": [
-            {"Type": PROPS_TYPE, "URI": "#" + PROPS_ID, "DigestMethod": digest_method,
-             "DigestValue": [{"_": values["props_digest"]}]},
-            {"Type": "", "URI": "", "DigestMethod": digest_method,
-             "DigestValue": [{"_": values["doc_digest"]}]}]}],
+        "SignedInfo": [
+            {
+                "SignatureMethod": [{"_": "", "Algorithm": RSA_SHA256}],
+                "Reference": [
+                    {
+                        "Type": PROPS_TYPE,
+                        "URI": "#" + PROPS_ID,
+                        "DigestMethod": digest_method,
+                        "DigestValue": [{"_": values["props_digest"]}],
+                    },
+                    {
+                        "Type": "",
+                        "URI": "",
+                        "DigestMethod": digest_method,
+                        "DigestValue": [{"_": values["doc_digest"]}],
+                    },
+                ],
+            }
+        ],
     }
-    return [{"UBLExtension": [{
-        "ExtensionURI": [{"_": XADES_URN}],
-        "ExtensionContent": [{"UBLDocumentSignatures": [{"SignatureInformation": [{
-            "ID": [{"_": SIGNATURE_INFO_ID}],
-            "ReferencedSignatureID": [{"_": UBL_SIGNATURE_ID}],
-            "Signature": [signature]}]}]}]}]}]
+    return [
+        {
+            "UBLExtension": [
+                {
+                    "ExtensionURI": [{"_": XADES_URN}],
+                    "ExtensionContent": [
+                        {
+                            "UBLDocumentSignatures": [
+                                {
+                                    "SignatureInformation": [
+                                        {
+                                            "ID": [{"_": SIGNATURE_INFO_ID}],
+                                            "ReferencedSignatureID": [{"_": UBL_SIGNATURE_ID}],
+                                            "Signature": [signature],
+                                        }
+                                    ]
+                                }
+                            ]
+                        }
+                    ],
+                }
+            ]
+        }
+    ]
 
 
 def sign_json(json_bytes, loaded_certificate, signing_time=None, intermediary=False):
@@ -446,17 +545,19 @@ def sign_json(json_bytes, loaded_certificate, signing_time=None, intermediary=Fa
     if invoice is None or len(document["Invoice"]) != 1:
         raise SigningError('The JSON must hold exactly one invoice object under "Invoice".')
     if "UBLExtensions" in invoice:
-        raise SigningError("The invoice already has UBLExtensions (is it signed already?). "
-                           "Sign the unsigned document.")
+        raise SigningError("The invoice already has UBLExtensions (is it signed already?). Sign the unsigned document.")
     time_text, when = _signing_time(signing_time)
     party = _issuer_party((_text(invoice, "InvoiceTypeCode") or "").strip())
     info = _check_signer(loaded_certificate, when, _json_tin(invoice, party), party, intermediary)
 
     invoice.pop("Signature", None)  # re-added last, so stripping both restores the body
     body = _json_body(document)
-    values = dict(_certificate_values(loaded_certificate, info), signing_time=time_text,
-                  doc_digest=_sha256_b64(body),
-                  signature_value=_rsa_sign(loaded_certificate.private_key, body))
+    values = dict(
+        _certificate_values(loaded_certificate, info),
+        signing_time=time_text,
+        doc_digest=_sha256_b64(body),
+        signature_value=_rsa_sign(loaded_certificate.private_key, body),
+    )
     qualifying = _json_qualifying(values)
     values["props_digest"] = _sha256_b64(_dump_json(qualifying).encode("utf-8"))
     invoice["UBLExtensions"] = _json_extensions(values, qualifying)
@@ -465,6 +566,7 @@ def sign_json(json_bytes, loaded_certificate, signing_time=None, intermediary=Fa
 
 
 # --------------------------------------------------------------------------- reading signed documents
+
 
 @dataclass
 class _Signed:
@@ -498,8 +600,7 @@ def _read_xml(data):
 
     doc_ref = "ds:SignedInfo/ds:Reference[@URI='']"
     props_ref = f"ds:SignedInfo/ds:Reference[@URI='#{PROPS_ID}']"
-    props = signature.find(f"ds:Object/xades:QualifyingProperties/xades:SignedProperties[@Id='{PROPS_ID}']",
-                           NS)
+    props = signature.find(f"ds:Object/xades:QualifyingProperties/xades:SignedProperties[@Id='{PROPS_ID}']", NS)
     cert_path = "xades:SignedSignatureProperties/xades:SigningCertificate/xades:Cert/"
     found.values = {
         "doc_digest": text(doc_ref + "/ds:DigestValue"),
@@ -531,11 +632,13 @@ def _read_json(data):
         raise ValueError('no invoice object under "Invoice"')
     party = _issuer_party((_text(invoice, "InvoiceTypeCode") or "").strip())
     found = _Signed(issuer_tin=_json_tin(invoice, party), kind="JSON")
-    signatures = [signature
-                  for extension in _at(invoice, "UBLExtensions", 0, "UBLExtension") or []
-                  for information in _at(extension, "ExtensionContent", 0, "UBLDocumentSignatures", 0,
-                                         "SignatureInformation") or []
-                  for signature in _at(information, "Signature") or []]
+    signatures = [
+        signature
+        for extension in _at(invoice, "UBLExtensions", 0, "UBLExtension") or []
+        for information in _at(extension, "ExtensionContent", 0, "UBLDocumentSignatures", 0, "SignatureInformation")
+        or []
+        for signature in _at(information, "Signature") or []
+    ]
     found.count = len(signatures)
     if found.count != 1:
         return found
@@ -626,24 +729,36 @@ def _shown(value):
 
 
 def _check_values(found):
-    problems = [Problem(code, f"{label} is missing.") for key, code, label in _REQUIRED
-                if not found.values.get(key)]
-    problems += [Problem(code, f"{label} is {_shown(found.values.get(key))}; LHDN expects {expected!r}.")
-                 for key, expected, code, label in _ALGORITHMS if found.values.get(key) != expected]
+    problems = [Problem(code, f"{label} is missing.") for key, code, label in _REQUIRED if not found.values.get(key)]
+    problems += [
+        Problem(code, f"{label} is {_shown(found.values.get(key))}; LHDN expects {expected!r}.")
+        for key, expected, code, label in _ALGORITHMS
+        if found.values.get(key) != expected
+    ]
     return problems
 
 
 def _check_digests(found):
     values, problems = found.values, []
     if values.get("doc_digest") and _sha256_b64(found.body) != values["doc_digest"]:
-        problems.append(Problem("DS322", "The document DigestValue (Reference URI='') does not match the "
-                                         "document: its content changed after signing, or it was hashed "
-                                         "differently (reference §7.4 steps 2-5)."))
+        problems.append(
+            Problem(
+                "DS322",
+                "The document DigestValue (Reference URI='') does not match the "
+                "document: its content changed after signing, or it was hashed "
+                "differently (reference §7.4 steps 2-5).",
+            )
+        )
     if values.get("props_digest") and _sha256_b64(found.properties) != values["props_digest"]:
-        problems.append(Problem("DS320", f"The signed properties DigestValue (Reference URI='#{PROPS_ID}') "
-                                         "does not match xades:SignedProperties: its SigningTime or "
-                                         "certificate details changed after signing, or it was serialised "
-                                         "differently (reference §7.4 step 9)."))
+        problems.append(
+            Problem(
+                "DS320",
+                f"The signed properties DigestValue (Reference URI='#{PROPS_ID}') "
+                "does not match xades:SignedProperties: its SigningTime or "
+                "certificate details changed after signing, or it was serialised "
+                "differently (reference §7.4 step 9).",
+            )
+        )
     return problems
 
 
@@ -651,21 +766,35 @@ def _check_certificate(found, cert):
     values, problems = found.values, []
     info = certificate.describe(cert)
     if values.get("cert_digest") and info.digest != values["cert_digest"]:
-        problems.append(Problem("DS318", "CertDigest/DigestValue does not match the SHA-256 of the embedded "
-                                         "X509Certificate."))
-    if values.get("signature_value") and values.get("doc_digest") and not _signature_matches(
-            cert, values["signature_value"], values["doc_digest"]):
-        problems.append(Problem("DS333", "SignatureValue is not a valid RSA-SHA256 signature of the document "
-                                         "digest by the embedded certificate's key."))
+        problems.append(
+            Problem("DS318", "CertDigest/DigestValue does not match the SHA-256 of the embedded X509Certificate.")
+        )
+    if (
+        values.get("signature_value")
+        and values.get("doc_digest")
+        and not _signature_matches(cert, values["signature_value"], values["doc_digest"])
+    ):
+        problems.append(
+            Problem(
+                "DS333",
+                "SignatureValue is not a valid RSA-SHA256 signature of the document "
+                "digest by the embedded certificate's key.",
+            )
+        )
     if values.get("issuer") and values["issuer"] != info.issuer:
-        problems.append(Problem("DS326", f"X509IssuerName {values['issuer']!r} differs from the embedded "
-                                         f"certificate's issuer {info.issuer!r}."))
+        problems.append(
+            Problem(
+                "DS326",
+                f"X509IssuerName {values['issuer']!r} differs from the embedded certificate's issuer {info.issuer!r}.",
+            )
+        )
     serial = values.get("serial")
     if serial and not serial.isdigit():
         problems.append(Problem("DS327", f"X509SerialNumber {serial!r} is not a decimal integer."))
     elif serial and int(serial) != cert.serial_number:
-        problems.append(Problem("DS328", f"X509SerialNumber {serial} differs from the embedded certificate's "
-                                         f"serial {info.serial}."))
+        problems.append(
+            Problem("DS328", f"X509SerialNumber {serial} differs from the embedded certificate's serial {info.serial}.")
+        )
     problems += _check_signing_time(values.get("signing_time"), info)
     return problems
 
@@ -677,8 +806,13 @@ def _check_signing_time(text, info):
         return [Problem("DS336", f"SigningTime {text!r} is not in the form YYYY-MM-DDThh:mm:ssZ.")]
     when = datetime.datetime.strptime(text, _TIME_FORMAT)
     if not info.not_before <= when <= info.not_after:
-        return [Problem("DS304", f"SigningTime {text} is outside the embedded certificate's validity "
-                                 f"({info.not_before:%Y-%m-%d %H:%M:%S} to {info.not_after:%Y-%m-%d %H:%M:%S} UTC).")]
+        return [
+            Problem(
+                "DS304",
+                f"SigningTime {text} is outside the embedded certificate's validity "
+                f"({info.not_before:%Y-%m-%d %H:%M:%S} to {info.not_after:%Y-%m-%d %H:%M:%S} UTC).",
+            )
+        ]
     return []
 
 
@@ -690,8 +824,7 @@ def _verify_found(found):
     problems = _check_values(found) + _check_digests(found)
     cert = _load_embedded(found.values["certificate"]) if found.values.get("certificate") else None
     if found.values.get("certificate") and cert is None:
-        problems.append(Problem("DS305", "KeyInfo/X509Data/X509Certificate is not a readable X.509 "
-                                         "certificate."))
+        problems.append(Problem("DS305", "KeyInfo/X509Data/X509Certificate is not a readable X.509 certificate."))
     if cert is not None:
         problems += _check_certificate(found, cert)
     return problems
@@ -727,8 +860,12 @@ def verify_signature_value(data):
         return False
     values = found.values
     cert = _load_embedded(values["certificate"]) if found.count == 1 and values.get("certificate") else None
-    return bool(cert and values.get("signature_value") and values.get("doc_digest")
-                and _signature_matches(cert, values["signature_value"], values["doc_digest"]))
+    return bool(
+        cert
+        and values.get("signature_value")
+        and values.get("doc_digest")
+        and _signature_matches(cert, values["signature_value"], values["doc_digest"])
+    )
 
 
 def diagnose(loaded_certificate=None, signed=None, company_tin=None, company_brn=None):
@@ -737,8 +874,12 @@ def diagnose(loaded_certificate=None, signed=None, company_tin=None, company_brn
     document's issuer TIN is not the signing certificate's TIN."""
     problems = []
     if loaded_certificate is not None:
-        info = certificate.describe(loaded_certificate.certificate, private_key=loaded_certificate.private_key,
-                                    company_tin=company_tin, company_brn=company_brn)
+        info = certificate.describe(
+            loaded_certificate.certificate,
+            private_key=loaded_certificate.private_key,
+            company_tin=company_tin,
+            company_brn=company_brn,
+        )
         problems += list(info.problems)
     if signed is None:
         return problems
@@ -752,8 +893,14 @@ def diagnose(loaded_certificate=None, signed=None, company_tin=None, company_brn
     if cert is not None:
         tin = certificate.describe(cert).tin
         if found.issuer_tin and tin and found.issuer_tin.upper() != tin.upper():
-            problems.append(Problem("DS311", f"The document's issuer TIN {found.issuer_tin} differs from the "
-                                             f"signing certificate's TIN {tin}. This is only right when the "
-                                             "certificate belongs to an intermediary submitting on the "
-                                             "issuer's behalf.", blocking=False))
+            problems.append(
+                Problem(
+                    "DS311",
+                    f"The document's issuer TIN {found.issuer_tin} differs from the "
+                    f"signing certificate's TIN {tin}. This is only right when the "
+                    "certificate belongs to an intermediary submitting on the "
+                    "issuer's behalf.",
+                    blocking=False,
+                )
+            )
     return problems

@@ -7,13 +7,25 @@ scientific notation. ``from_xml`` reads a MyInvois document back (received
 documents, round-trip tests), keeping the declared totals so that validation
 can say when they do not add up.
 """
+
 import datetime
 from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from .document import (Address, AllowanceCharge, BillingReference, Delivery, Document, DocumentError, Line, Party,
-                       Prepayment, Tax, money)
+from .document import (
+    Address,
+    AllowanceCharge,
+    BillingReference,
+    Delivery,
+    Document,
+    DocumentError,
+    Line,
+    Party,
+    Prepayment,
+    Tax,
+    money,
+)
 
 NS_INV = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 NS_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -99,7 +111,7 @@ def to_xml(document: Document) -> bytes:
         _delivery(w, root, document)
     amounts = document.amounts()
     _payment(w, root, document, amounts)
-    for allowance, amount in zip(document.allowances, amounts.allowances):
+    for allowance, amount in zip(document.allowances, amounts.allowances, strict=True):
         _allowance(w, root, allowance, amount, with_rate=False)
     if document.currency != "MYR" and document.exchange_rate is not None:
         rate = w.cac(root, "TaxExchangeRate")
@@ -108,7 +120,7 @@ def to_xml(document: Document) -> bytes:
         w.cbc(rate, "CalculationRate", number(document.exchange_rate))
     _tax_total(w, root, amounts)
     _monetary_total(w, root, amounts)
-    for index, (line, line_amounts) in enumerate(zip(document.lines, amounts.lines), start=1):
+    for index, (line, line_amounts) in enumerate(zip(document.lines, amounts.lines, strict=True), start=1):
         _line(w, root, line, line_amounts, line.id or str(index))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
@@ -147,8 +159,12 @@ def _additional_references(w, root, doc):
 def _party(w, party_element, party, *, with_msic):
     if with_msic:
         w.cbc(party_element, "IndustryClassificationCode", party.msic, name=party.activity)
-    for scheme, value in (("TIN", party.tin), (party.id_type, party.id_number), ("SST", party.sst or "NA"),
-                          ("TTX", party.ttx or "NA")):
+    for scheme, value in (
+        ("TIN", party.tin),
+        (party.id_type, party.id_number),
+        ("SST", party.sst or "NA"),
+        ("TTX", party.ttx or "NA"),
+    ):
         w.cbc(w.cac(party_element, "PartyIdentification"), "ID", value, schemeID=scheme)
     _address(w, party_element, "PostalAddress", party.address)
     w.cbc(w.cac(party_element, "PartyLegalEntity"), "RegistrationName", party.name)
@@ -249,19 +265,23 @@ def _line(w, root, line, amounts, line_id):
     w.cbc(element, "ID", line_id)
     w.cbc(element, "InvoicedQuantity", number(line.quantity), unitCode=line.unit_code)
     w.amount(element, "LineExtensionAmount", amounts.total)
-    for allowance, amount in zip(line.allowances, amounts.allowances):
+    for allowance, amount in zip(line.allowances, amounts.allowances, strict=True):
         _allowance(w, element, allowance, amount, with_rate=True)
     tax_total = w.cac(element, "TaxTotal")
     w.amount(tax_total, "TaxAmount", amounts.tax_total)
-    for tax, (taxable, tax_amount) in zip(line.taxes, amounts.taxes):
+    for tax, (taxable, tax_amount) in zip(line.taxes, amounts.taxes, strict=True):
         subtotal = w.cac(tax_total, "TaxSubtotal")
         w.amount(subtotal, "TaxableAmount", taxable)
         w.amount(subtotal, "TaxAmount", tax_amount)
         if tax.percent is not None and tax.per_unit_amount is None:
             w.cbc(subtotal, "Percent", number(tax.percent))
         if tax.per_unit_amount is not None:
-            w.cbc(subtotal, "BaseUnitMeasure", number(tax.base_unit_measure or Decimal(1)),
-                  unitCode=tax.base_unit_code or line.unit_code)
+            w.cbc(
+                subtotal,
+                "BaseUnitMeasure",
+                number(tax.base_unit_measure or Decimal(1)),
+                unitCode=tax.base_unit_code or line.unit_code,
+            )
             w.cbc(subtotal, "PerUnitAmount", number(tax.per_unit_amount), currencyID=w.currency)
         _tax_category(w, subtotal, tax.type, tax.exemption_reason)
     item = w.cac(element, "Item")
@@ -277,6 +297,7 @@ def _line(w, root, line, amounts, line_id):
 
 
 # --- reading ---------------------------------------------------------------------------
+
 
 def _text(node, path):
     found = node.find(path, NS)
@@ -309,8 +330,9 @@ def _datetime(date_text, time_text, where):
     try:
         value = datetime.datetime.fromisoformat(f"{date_text}T{(time_text or '00:00:00Z').replace('Z', '+00:00')}")
     except ValueError:
-        raise DocumentError(f"{where}: {date_text!r} {time_text!r} is not a date YYYY-MM-DD and time hh:mm:ssZ") \
-            from None
+        raise DocumentError(
+            f"{where}: {date_text!r} {time_text!r} is not a date YYYY-MM-DD and time hh:mm:ssZ"
+        ) from None
     if value.tzinfo is None:
         raise DocumentError(f"{where}: the time {time_text!r} has no Z (UTC)")
     return value
@@ -326,8 +348,9 @@ def _date(text, where):
 def from_xml(data: bytes) -> Document:
     """Read a MyInvois UBL document (signed or not) into a Document."""
     try:
-        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True,
-                                                             remove_blank_text=True))
+        root = etree.fromstring(
+            data, parser=etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
+        )
     except etree.XMLSyntaxError as error:
         raise DocumentError(f"not well-formed XML: {error}") from None
     if etree.QName(root).namespace != NS_INV:
@@ -335,8 +358,11 @@ def from_xml(data: bytes) -> Document:
     issued = _datetime(_text(root, "cbc:IssueDate"), _text(root, "cbc:IssueTime"), "/Invoice/cbc:IssueDate")
     type_code = _required(root, "cbc:InvoiceTypeCode")
     doc = Document(
-        type_code=(type_code.text or "").strip(), version=type_code.get("listVersionID", ""),
-        number=_text(root, "cbc:ID"), issued_at=issued, currency=_text(root, "cbc:DocumentCurrencyCode"),
+        type_code=(type_code.text or "").strip(),
+        version=type_code.get("listVersionID", ""),
+        number=_text(root, "cbc:ID"),
+        issued_at=issued,
+        currency=_text(root, "cbc:DocumentCurrencyCode"),
         exchange_rate=_decimal(root, "cac:TaxExchangeRate/cbc:CalculationRate"),
         supplier=_read_party(_required(root, "cac:AccountingSupplierParty/cac:Party")),
         buyer=_read_party(_required(root, "cac:AccountingCustomerParty/cac:Party")),
@@ -351,8 +377,10 @@ def from_xml(data: bytes) -> Document:
     start, end = _text(root, "cac:InvoicePeriod/cbc:StartDate"), _text(root, "cac:InvoicePeriod/cbc:EndDate")
     doc.period_start = _date(start, "/Invoice/cac:InvoicePeriod/cbc:StartDate")
     doc.period_end = _date(end, "/Invoice/cac:InvoicePeriod/cbc:EndDate")
-    doc.billing_references = [BillingReference(uuid=_text(ref, "cbc:UUID"), number=_text(ref, "cbc:ID"))
-                              for ref in root.iterfind("cac:BillingReference/cac:InvoiceDocumentReference", NS)]
+    doc.billing_references = [
+        BillingReference(uuid=_text(ref, "cbc:UUID"), number=_text(ref, "cbc:ID"))
+        for ref in root.iterfind("cac:BillingReference/cac:InvoiceDocumentReference", NS)
+    ]
     for ref in root.iterfind("cac:AdditionalDocumentReference", NS):
         kind, value = _text(ref, "cbc:DocumentType"), _text(ref, "cbc:ID")
         if kind == "CustomsImportForm":
@@ -367,16 +395,20 @@ def from_xml(data: bytes) -> Document:
     if prepaid is not None:
         paid_date, paid_time = _text(prepaid, "cbc:PaidDate"), _text(prepaid, "cbc:PaidTime")
         paid_at = _datetime(paid_date, paid_time, "/Invoice/cac:PrepaidPayment") if paid_date else None
-        doc.prepayment = Prepayment(amount=_decimal(prepaid, "cbc:PaidAmount"), paid_at=paid_at,
-                                    reference=_text(prepaid, "cbc:ID"))
+        doc.prepayment = Prepayment(
+            amount=_decimal(prepaid, "cbc:PaidAmount"), paid_at=paid_at, reference=_text(prepaid, "cbc:ID")
+        )
     doc.allowances = [_read_allowance(node) for node in root.iterfind("cac:AllowanceCharge", NS)]
     delivery = root.find("cac:Delivery", NS)
     if delivery is not None:
         doc.delivery = _read_delivery(delivery)
     doc.lines = [_read_line(node) for node in root.iterfind("cac:InvoiceLine", NS)]
     totals = root.find("cac:LegalMonetaryTotal", NS)
-    doc.declared = {etree.QName(child).localname: _to_decimal(child.text.strip(), totals.getroottree().getpath(child))
-                    for child in (totals if totals is not None else []) if (child.text or "").strip()}
+    doc.declared = {
+        etree.QName(child).localname: _to_decimal(child.text.strip(), totals.getroottree().getpath(child))
+        for child in (totals if totals is not None else [])
+        if (child.text or "").strip()
+    }
     tax_amount = _decimal(root, "cac:TaxTotal/cbc:TaxAmount")
     if tax_amount is not None:
         doc.declared["TaxAmount"] = tax_amount
@@ -386,27 +418,39 @@ def from_xml(data: bytes) -> Document:
 def _read_address(node):
     if node is None:
         return None
-    return Address(lines=[(line.text or "").strip() for line in node.iterfind("cac:AddressLine/cbc:Line", NS)],
-                   city=_text(node, "cbc:CityName"), postal_zone=_text(node, "cbc:PostalZone"),
-                   state=_text(node, "cbc:CountrySubentityCode"),
-                   country=_text(node, "cac:Country/cbc:IdentificationCode"))
+    return Address(
+        lines=[(line.text or "").strip() for line in node.iterfind("cac:AddressLine/cbc:Line", NS)],
+        city=_text(node, "cbc:CityName"),
+        postal_zone=_text(node, "cbc:PostalZone"),
+        state=_text(node, "cbc:CountrySubentityCode"),
+        country=_text(node, "cac:Country/cbc:IdentificationCode"),
+    )
 
 
 def _read_ids(node):
-    return {(element.get("schemeID") or ""): (element.text or "").strip()
-            for element in node.iterfind("cac:PartyIdentification/cbc:ID", NS)}
+    return {
+        (element.get("schemeID") or ""): (element.text or "").strip()
+        for element in node.iterfind("cac:PartyIdentification/cbc:ID", NS)
+    }
 
 
 def _read_party(node):
     ids = _read_ids(node)
     id_type = next((scheme for scheme in ("BRN", "NRIC", "PASSPORT", "ARMY") if scheme in ids), "")
     msic = node.find("cbc:IndustryClassificationCode", NS)
-    return Party(name=_text(node, "cac:PartyLegalEntity/cbc:RegistrationName"), tin=ids.get("TIN", ""),
-                 id_type=id_type, id_number=ids.get(id_type, ""), sst=ids.get("SST", "NA"), ttx=ids.get("TTX", "NA"),
-                 address=_read_address(node.find("cac:PostalAddress", NS)),
-                 phone=_text(node, "cac:Contact/cbc:Telephone"), email=_text(node, "cac:Contact/cbc:ElectronicMail"),
-                 msic=(msic.text or "").strip() if msic is not None else "",
-                 activity=msic.get("name", "") if msic is not None else "")
+    return Party(
+        name=_text(node, "cac:PartyLegalEntity/cbc:RegistrationName"),
+        tin=ids.get("TIN", ""),
+        id_type=id_type,
+        id_number=ids.get(id_type, ""),
+        sst=ids.get("SST", "NA"),
+        ttx=ids.get("TTX", "NA"),
+        address=_read_address(node.find("cac:PostalAddress", NS)),
+        phone=_text(node, "cac:Contact/cbc:Telephone"),
+        email=_text(node, "cac:Contact/cbc:ElectronicMail"),
+        msic=(msic.text or "").strip() if msic is not None else "",
+        activity=msic.get("name", "") if msic is not None else "",
+    )
 
 
 def _read_delivery(node):
@@ -414,19 +458,28 @@ def _read_delivery(node):
     ids = _read_ids(party) if party is not None else {}
     id_type = next((scheme for scheme in ("BRN", "NRIC", "PASSPORT", "ARMY") if scheme in ids), "")
     return Delivery(
-        name=_text(node, "cac:DeliveryParty/cac:PartyLegalEntity/cbc:RegistrationName"), tin=ids.get("TIN", ""),
-        id_type=id_type, id_number=ids.get(id_type, ""),
+        name=_text(node, "cac:DeliveryParty/cac:PartyLegalEntity/cbc:RegistrationName"),
+        tin=ids.get("TIN", ""),
+        id_type=id_type,
+        id_number=ids.get(id_type, ""),
         address=_read_address(party.find("cac:PostalAddress", NS)) if party is not None else None,
         shipment_id=_text(node, "cac:Shipment/cbc:ID"),
-        other_charges=[AllowanceCharge(amount=_decimal(charge, "cbc:Amount"), charge=True,
-                                       reason=_text(charge, "cbc:AllowanceChargeReason"))
-                       for charge in node.iterfind("cac:Shipment/cac:FreightAllowanceCharge", NS)])
+        other_charges=[
+            AllowanceCharge(
+                amount=_decimal(charge, "cbc:Amount"), charge=True, reason=_text(charge, "cbc:AllowanceChargeReason")
+            )
+            for charge in node.iterfind("cac:Shipment/cac:FreightAllowanceCharge", NS)
+        ],
+    )
 
 
 def _read_allowance(node):
-    return AllowanceCharge(amount=_decimal(node, "cbc:Amount"), reason=_text(node, "cbc:AllowanceChargeReason"),
-                           charge=_text(node, "cbc:ChargeIndicator") == "true",
-                           rate=_decimal(node, "cbc:MultiplierFactorNumeric"))
+    return AllowanceCharge(
+        amount=_decimal(node, "cbc:Amount"),
+        reason=_text(node, "cbc:AllowanceChargeReason"),
+        charge=_text(node, "cbc:ChargeIndicator") == "true",
+        rate=_decimal(node, "cbc:MultiplierFactorNumeric"),
+    )
 
 
 def _read_line(node):
@@ -434,20 +487,30 @@ def _read_line(node):
     taxes = []
     for subtotal in node.iterfind("cac:TaxTotal/cac:TaxSubtotal", NS):
         base = subtotal.find("cbc:BaseUnitMeasure", NS)
-        taxes.append(Tax(type=_text(subtotal, "cac:TaxCategory/cbc:ID"), percent=_decimal(subtotal, "cbc:Percent"),
-                         amount=_decimal(subtotal, "cbc:TaxAmount"),
-                         taxable_amount=_decimal(subtotal, "cbc:TaxableAmount"),
-                         per_unit_amount=_decimal(subtotal, "cbc:PerUnitAmount"),
-                         base_unit_measure=_decimal(subtotal, "cbc:BaseUnitMeasure"),
-                         base_unit_code=base.get("unitCode", "") if base is not None else "",
-                         exemption_reason=_text(subtotal, "cac:TaxCategory/cbc:TaxExemptionReason")))
+        taxes.append(
+            Tax(
+                type=_text(subtotal, "cac:TaxCategory/cbc:ID"),
+                percent=_decimal(subtotal, "cbc:Percent"),
+                amount=_decimal(subtotal, "cbc:TaxAmount"),
+                taxable_amount=_decimal(subtotal, "cbc:TaxableAmount"),
+                per_unit_amount=_decimal(subtotal, "cbc:PerUnitAmount"),
+                base_unit_measure=_decimal(subtotal, "cbc:BaseUnitMeasure"),
+                base_unit_code=base.get("unitCode", "") if base is not None else "",
+                exemption_reason=_text(subtotal, "cac:TaxCategory/cbc:TaxExemptionReason"),
+            )
+        )
     classes = {"CLASS": [], "PTC": []}
     for code in node.iterfind("cac:Item/cac:CommodityClassification/cbc:ItemClassificationCode", NS):
         classes.setdefault(code.get("listID", ""), []).append((code.text or "").strip())
-    return Line(id=_text(node, "cbc:ID"), description=_text(node, "cac:Item/cbc:Description"),
-                quantity=_decimal(node, "cbc:InvoicedQuantity") or Decimal(1),
-                unit_code=quantity.get("unitCode", "") if quantity is not None else "",
-                unit_price=_decimal(node, "cac:Price/cbc:PriceAmount") or Decimal(0),
-                classifications=classes["CLASS"], tariff_code=",".join(classes["PTC"]),
-                origin_country=_text(node, "cac:Item/cac:OriginCountry/cbc:IdentificationCode"),
-                allowances=[_read_allowance(a) for a in node.iterfind("cac:AllowanceCharge", NS)], taxes=taxes)
+    return Line(
+        id=_text(node, "cbc:ID"),
+        description=_text(node, "cac:Item/cbc:Description"),
+        quantity=_decimal(node, "cbc:InvoicedQuantity") or Decimal(1),
+        unit_code=quantity.get("unitCode", "") if quantity is not None else "",
+        unit_price=_decimal(node, "cac:Price/cbc:PriceAmount") or Decimal(0),
+        classifications=classes["CLASS"],
+        tariff_code=",".join(classes["PTC"]),
+        origin_country=_text(node, "cac:Item/cac:OriginCountry/cbc:IdentificationCode"),
+        allowances=[_read_allowance(a) for a in node.iterfind("cac:AllowanceCharge", NS)],
+        taxes=taxes,
+    )

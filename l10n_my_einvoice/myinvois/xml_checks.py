@@ -2,6 +2,7 @@
 run them: the UBL 2.1 schema (element order included), then every code against
 LHDN's tables. Each finding names the element path, so a person can find it.
 """
+
 import copy
 import functools
 from dataclasses import dataclass
@@ -93,12 +94,20 @@ def check_codes(root):
     for xpath, table, label in CODE_FIELDS:
         for node in root.xpath(xpath, namespaces=NS):
             value = ((node.text or "") if hasattr(node, "text") else str(node)).strip()
-            if table == "countries" and node.getparent() is not None and \
-                    etree.QName(node.getparent()).localname not in ("Country", "OriginCountry"):
+            if (
+                table == "countries"
+                and node.getparent() is not None
+                and etree.QName(node.getparent()).localname not in ("Country", "OriginCountry")
+            ):
                 continue
             if not codes.is_valid(table, value):
-                findings.append(Finding(_path(node), f"{value!r} is not a valid {label} code (LHDN table {table})",
-                                        getattr(node, "sourceline", 0) or 0))
+                findings.append(
+                    Finding(
+                        _path(node),
+                        f"{value!r} is not a valid {label} code (LHDN table {table})",
+                        getattr(node, "sourceline", 0) or 0,
+                    )
+                )
     for node in root.xpath(".//cbc:CountrySubentityCode", namespaces=NS):
         country = node.getparent().find("cac:Country/cbc:IdentificationCode", NS)
         value = (node.text or "").strip()
@@ -106,8 +115,13 @@ def check_codes(root):
         if is_malaysian and not codes.is_valid("states", value):
             findings.append(Finding(_path(node), f"{value!r} is not a Malaysian state code (01-17)", node.sourceline))
         elif not is_malaysian and value in codes.table("states") and value != codes.NOT_APPLICABLE_STATE:
-            findings.append(Finding(_path(node), f"state code {value} is Malaysian but the country is not MYS "
-                                                 "(LHDN CV316)", node.sourceline))
+            findings.append(
+                Finding(
+                    _path(node),
+                    f"state code {value} is Malaysian but the country is not MYS (LHDN CV316)",
+                    node.sourceline,
+                )
+            )
     return findings
 
 

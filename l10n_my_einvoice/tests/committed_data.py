@@ -1,6 +1,7 @@
 """Committed data and worker environments, for code that must commit (threads
 and processes see only committed rows): the concurrency tests and
 bench/odoo_submit.py. Not a test module."""
+
 import base64
 import contextlib
 import datetime
@@ -25,20 +26,35 @@ def worker_env(registry):
 def make_company(env, name, url, tin, brn, client_id, client_secret, password):
     """A company on l10n_my's chart, set up to send to the MyInvois API at ``url``."""
     my = env.ref("base.my")
-    company = env["res.company"].create({
-        "name": name, "country_id": my.id, "currency_id": env.ref("base.MYR").id,
-        "street": "No. 1, Jalan Selari", "city": "Shah Alam", "zip": "40000",
-        "state_id": env.ref("base.state_my_sgr").id, "phone": "+60355501234"})
+    company = env["res.company"].create(
+        {
+            "name": name,
+            "country_id": my.id,
+            "currency_id": env.ref("base.MYR").id,
+            "street": "No. 1, Jalan Selari",
+            "city": "Shah Alam",
+            "zip": "40000",
+            "state_id": env.ref("base.state_my_sgr").id,
+            "phone": "+60355501234",
+        }
+    )
     env["account.chart.template"].try_loading("my", company=company, install_demo=False)
-    company.write({
-        "vat": tin, "l10n_my_identification_type": "BRN", "l10n_my_identification_number": brn,
-        "l10n_my_einvoice_msic_id": env.ref("l10n_my_einvoice.msic_62099").id,
-        "l10n_my_einvoice_environment": "custom", "l10n_my_einvoice_custom_url": url,
-        "l10n_my_einvoice_client_id": client_id, "l10n_my_einvoice_client_secret": client_secret,
-        "l10n_my_einvoice_certificate": base64.b64encode(
-            make_test_certificate(tin=tin, brn=brn, password=password.encode())),
-        "l10n_my_einvoice_certificate_password": password,
-    })
+    company.write(
+        {
+            "vat": tin,
+            "l10n_my_identification_type": "BRN",
+            "l10n_my_identification_number": brn,
+            "l10n_my_einvoice_msic_id": env.ref("l10n_my_einvoice.msic_62099").id,
+            "l10n_my_einvoice_environment": "custom",
+            "l10n_my_einvoice_custom_url": url,
+            "l10n_my_einvoice_client_id": client_id,
+            "l10n_my_einvoice_client_secret": client_secret,
+            "l10n_my_einvoice_certificate": base64.b64encode(
+                make_test_certificate(tin=tin, brn=brn, password=password.encode())
+            ),
+            "l10n_my_einvoice_certificate_password": password,
+        }
+    )
     return company
 
 
@@ -46,21 +62,50 @@ def make_posted_invoices(env, company, count, lines=1):
     """``count`` posted customer invoices of ``company``, ``lines`` lines each."""
     env = env(context={"allowed_company_ids": company.ids})
     my = env.ref("base.my")
-    customer = env["res.partner"].create({
-        "name": f"Pelanggan {company.name}", "is_company": True, "vat": "C9876543210", "country_id": my.id,
-        "state_id": env.ref("base.state_my_jhr").id, "city": "Johor Bahru", "zip": "80000",
-        "street": "No. 8, Jalan Pelanggan", "phone": "+6071234567", "l10n_my_identification_type": "BRN",
-        "l10n_my_identification_number": "201901098765"})
-    product = env["product.product"].create({
-        "name": "Consulting hour", "list_price": 150.0,
-        "l10n_my_einvoice_classification_id": env.ref("l10n_my_einvoice.classification_022").id})
+    customer = env["res.partner"].create(
+        {
+            "name": f"Pelanggan {company.name}",
+            "is_company": True,
+            "vat": "C9876543210",
+            "country_id": my.id,
+            "state_id": env.ref("base.state_my_jhr").id,
+            "city": "Johor Bahru",
+            "zip": "80000",
+            "street": "No. 8, Jalan Pelanggan",
+            "phone": "+6071234567",
+            "l10n_my_identification_type": "BRN",
+            "l10n_my_identification_number": "201901098765",
+        }
+    )
+    product = env["product.product"].create(
+        {
+            "name": "Consulting hour",
+            "list_price": 150.0,
+            "l10n_my_einvoice_classification_id": env.ref("l10n_my_einvoice.classification_022").id,
+        }
+    )
     tax = company.account_sale_tax_id
-    moves = env["account.move"].create([{
-        "move_type": "out_invoice", "company_id": company.id, "partner_id": customer.id,
-        "invoice_date": datetime.date.today(),
-        "invoice_line_ids": [Command.create({"product_id": product.id, "quantity": 1 + (i + line) % 5,
-                                             "price_unit": 150.0, "tax_ids": [Command.set(tax.ids)]})
-                             for line in range(lines)],
-    } for i in range(count)])
+    moves = env["account.move"].create(
+        [
+            {
+                "move_type": "out_invoice",
+                "company_id": company.id,
+                "partner_id": customer.id,
+                "invoice_date": datetime.date.today(),
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": product.id,
+                            "quantity": 1 + (i + line) % 5,
+                            "price_unit": 150.0,
+                            "tax_ids": [Command.set(tax.ids)],
+                        }
+                    )
+                    for line in range(lines)
+                ],
+            }
+            for i in range(count)
+        ]
+    )
     moves.action_post()
     return moves

@@ -2,12 +2,13 @@ import base64
 import ipaddress
 from urllib.parse import urlsplit
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.tests.common import BlockedRequest, _super_send
 
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+from ..models.api_state import autonomous_cursor
 from ..myinvois import certificate as core_certificate
 from ..myinvois import signing, ubl, xml_checks
-from ..models.api_state import autonomous_cursor
 from ..myinvois.emulator import Emulator
 
 COMPANY_TIN = "C1234567890"
@@ -43,11 +44,13 @@ class MyInvoisTestCommon(LoopbackOnly, AccountTestInvoicingCommon):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.company_data["company"]
-        cls.company.write({
-            "vat": COMPANY_TIN,
-            "l10n_my_identification_type": "BRN",
-            "l10n_my_identification_number": COMPANY_BRN,
-        })
+        cls.company.write(
+            {
+                "vat": COMPANY_TIN,
+                "l10n_my_identification_type": "BRN",
+                "l10n_my_identification_number": COMPANY_BRN,
+            }
+        )
 
     @staticmethod
     def make_p12(**kwargs):
@@ -57,12 +60,14 @@ class MyInvoisTestCommon(LoopbackOnly, AccountTestInvoicingCommon):
         return core_certificate.make_test_certificate(**kwargs)
 
     def upload_certificate(self, p12, password=CERT_PASSWORD, company=None):
-        wizard = self.env["l10n_my_einvoice.certificate.upload"].create({
-            "company_id": (company or self.company).id,
-            "certificate": base64.b64encode(p12),
-            "filename": "company.p12",
-            "password": password,
-        })
+        wizard = self.env["l10n_my_einvoice.certificate.upload"].create(
+            {
+                "company_id": (company or self.company).id,
+                "certificate": base64.b64encode(p12),
+                "filename": "company.p12",
+                "password": password,
+            }
+        )
         return wizard.action_upload()
 
 
@@ -76,24 +81,51 @@ class MyInvoisFlowCase(MyInvoisTestCommon):
     def setUpClass(cls):
         super().setUpClass()
         my, selangor = cls.env.ref("base.my"), cls.env.ref("base.state_my_sgr")
-        cls.company.write({
-            "name": "Contoh Teknologi Sdn. Bhd.", "street": "Level 5, Menara Contoh", "city": "Petaling Jaya",
-            "zip": "46200", "state_id": selangor.id, "country_id": my.id, "phone": "+60378901234",
-            "l10n_my_einvoice_msic_id": cls.env.ref("l10n_my_einvoice.msic_62099").id,
-            "l10n_my_einvoice_environment": "custom",
-            "l10n_my_einvoice_client_id": CLIENT_ID, "l10n_my_einvoice_client_secret": CLIENT_SECRET,
-            "l10n_my_einvoice_certificate": base64.b64encode(cls.make_p12()),
-            "l10n_my_einvoice_certificate_password": CERT_PASSWORD,
-        })
-        cls.customer = cls.env["res.partner"].create({
-            "name": "Pelanggan Berhad", "is_company": True, "vat": "C9876543210", "country_id": my.id,
-            "state_id": cls.env.ref("base.state_my_jhr").id, "city": "Johor Bahru", "zip": "80000",
-            "street": "No. 8, Jalan Pelanggan", "phone": "+6071234567", "l10n_my_identification_type": "BRN",
-            "l10n_my_identification_number": "201901098765"})
-        cls.foreign_supplier = cls.env["res.partner"].create({
-            "name": "Cloud Hosting Inc.", "is_company": True, "country_id": cls.env.ref("base.us").id,
-            "state_id": cls.env.ref("base.state_us_5").id, "city": "San Francisco", "zip": "94105",
-            "street": "500 Market Street", "phone": "+14155550100", "l10n_my_einvoice_self_billed": True})
+        cls.company.write(
+            {
+                "name": "Contoh Teknologi Sdn. Bhd.",
+                "street": "Level 5, Menara Contoh",
+                "city": "Petaling Jaya",
+                "zip": "46200",
+                "state_id": selangor.id,
+                "country_id": my.id,
+                "phone": "+60378901234",
+                "l10n_my_einvoice_msic_id": cls.env.ref("l10n_my_einvoice.msic_62099").id,
+                "l10n_my_einvoice_environment": "custom",
+                "l10n_my_einvoice_client_id": CLIENT_ID,
+                "l10n_my_einvoice_client_secret": CLIENT_SECRET,
+                "l10n_my_einvoice_certificate": base64.b64encode(cls.make_p12()),
+                "l10n_my_einvoice_certificate_password": CERT_PASSWORD,
+            }
+        )
+        cls.customer = cls.env["res.partner"].create(
+            {
+                "name": "Pelanggan Berhad",
+                "is_company": True,
+                "vat": "C9876543210",
+                "country_id": my.id,
+                "state_id": cls.env.ref("base.state_my_jhr").id,
+                "city": "Johor Bahru",
+                "zip": "80000",
+                "street": "No. 8, Jalan Pelanggan",
+                "phone": "+6071234567",
+                "l10n_my_identification_type": "BRN",
+                "l10n_my_identification_number": "201901098765",
+            }
+        )
+        cls.foreign_supplier = cls.env["res.partner"].create(
+            {
+                "name": "Cloud Hosting Inc.",
+                "is_company": True,
+                "country_id": cls.env.ref("base.us").id,
+                "state_id": cls.env.ref("base.state_us_5").id,
+                "city": "San Francisco",
+                "zip": "94105",
+                "street": "500 Market Street",
+                "phone": "+14155550100",
+                "l10n_my_einvoice_self_billed": True,
+            }
+        )
         classification = cls.env.ref("l10n_my_einvoice.classification_022")
         (cls.product_a + cls.product_b).product_tmpl_id.l10n_my_einvoice_classification_id = classification
 
@@ -113,9 +145,15 @@ class MyInvoisFlowCase(MyInvoisTestCommon):
 
     def invoice(self, move_type="out_invoice", partner=None, **values):
         partner = partner or (self.foreign_supplier if move_type.startswith("in_") else self.customer)
-        move = self.init_invoice(move_type, partner=partner, products=self.product_a + self.product_b,
-                                 company=self.company, taxes=self.company_data["default_tax_sale"]
-                                 if move_type.startswith("out_") else self.company_data["default_tax_purchase"])
+        move = self.init_invoice(
+            move_type,
+            partner=partner,
+            products=self.product_a + self.product_b,
+            company=self.company,
+            taxes=self.company_data["default_tax_sale"]
+            if move_type.startswith("out_")
+            else self.company_data["default_tax_purchase"],
+        )
         if values:
             move.write(values)
         move.action_post()

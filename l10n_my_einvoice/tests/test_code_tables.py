@@ -9,13 +9,11 @@ from .common import MyInvoisTestCommon
 
 @tagged("post_install", "-at_install")
 class TestCodeTables(MyInvoisTestCommon):
-
     def test_every_classification_code_is_a_record(self):
         records = self.env["l10n_my_einvoice.classification"].with_context(active_test=False).search([])
         self.assertEqual(dict(records.mapped(lambda r: (r.code, r.name))), dict(codes.table("classifications")))
         self.assertEqual(len(records), 45)
-        self.assertEqual(self.env.ref("l10n_my_einvoice.classification_004").display_name,
-                         "004 Consolidated e-Invoice")
+        self.assertEqual(self.env.ref("l10n_my_einvoice.classification_004").display_name, "004 Consolidated e-Invoice")
 
     def test_every_msic_code_is_a_record(self):
         records = self.env["l10n_my_einvoice.msic"].search([])
@@ -49,8 +47,7 @@ class TestCodeTables(MyInvoisTestCommon):
             self.assertTrue(codes.is_valid("units", code), code)
 
     def test_l10n_my_taxes_of_a_new_chart_get_lhdn_tax_types(self):
-        taxes = self.env["account.tax"].with_context(active_test=False).search(
-            [("company_id", "=", self.company.id)])
+        taxes = self.env["account.tax"].with_context(active_test=False).search([("company_id", "=", self.company.id)])
         xmlids = taxes.get_external_id()
         by_xmlid = {xmlids[tax.id].split(".")[1].split("_", 1)[1]: tax for tax in taxes if xmlids[tax.id]}
         for xmlid, tax_type in L10N_MY_TAX_TYPES.items():
@@ -60,23 +57,30 @@ class TestCodeTables(MyInvoisTestCommon):
             self.assertEqual(by_xmlid[xmlid].l10n_my_tax_exemption_reason, reason, xmlid)
 
     def test_install_hook_types_taxes_of_an_existing_chart(self):
-        taxes = self.env["account.tax"].with_context(active_test=False).search(
-            [("company_id", "=", self.company.id)])
+        taxes = self.env["account.tax"].with_context(active_test=False).search([("company_id", "=", self.company.id)])
         taxes.write({"l10n_my_tax_type": False, "l10n_my_tax_exemption_reason": False})
         self.env.ref("uom.product_uom_kgm").l10n_my_unit_code = False
         post_init_hook(self.env)
         card = self.env.ref(f"account.{self.company.id}_l10n_my_tax_sale_card_service")
         self.assertEqual(card.l10n_my_tax_type, "02", "the hook, not the shape-based default, types this tax")
         export = self.env.ref(f"account.{self.company.id}_l10n_my_tax_sale_exempt_export")
-        self.assertEqual((export.l10n_my_tax_type, export.l10n_my_tax_exemption_reason),
-                         ("E", L10N_MY_EXEMPTIONS["l10n_my_tax_sale_exempt_export"]))
+        self.assertEqual(
+            (export.l10n_my_tax_type, export.l10n_my_tax_exemption_reason),
+            ("E", L10N_MY_EXEMPTIONS["l10n_my_tax_sale_exempt_export"]),
+        )
         self.assertEqual(self.env.ref("uom.product_uom_kgm").l10n_my_unit_code, "KGM")
 
     def test_new_tax_gets_a_default_type_from_its_shape(self):
-        tax = self.env["account.tax"].create({
-            "name": "Service tax 8% (custom)", "amount": 8, "amount_type": "percent",
-            "type_tax_use": "sale", "tax_scope": "service", "country_id": self.env.ref("base.my").id,
-        })
+        tax = self.env["account.tax"].create(
+            {
+                "name": "Service tax 8% (custom)",
+                "amount": 8,
+                "amount_type": "percent",
+                "type_tax_use": "sale",
+                "tax_scope": "service",
+                "country_id": self.env.ref("base.my").id,
+            }
+        )
         self.assertEqual(tax.l10n_my_tax_type, "02")
         tax.l10n_my_tax_type = "06"  # the user's choice stands
         self.assertEqual(tax.l10n_my_tax_type, "06")

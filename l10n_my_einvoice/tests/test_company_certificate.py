@@ -10,7 +10,6 @@ from .common import CERT_PASSWORD, COMPANY_BRN, COMPANY_TIN, MyInvoisTestCommon
 
 @tagged("post_install", "-at_install")
 class TestCompanyCertificate(MyInvoisTestCommon):
-
     def test_upload_shows_the_certificate_details(self):
         p12 = self.make_p12()
         expected = core_certificate.load_pkcs12(p12, CERT_PASSWORD).info
@@ -20,16 +19,20 @@ class TestCompanyCertificate(MyInvoisTestCommon):
         self.assertEqual(company.l10n_my_einvoice_cert_brn, COMPANY_BRN)
         self.assertEqual(company.l10n_my_einvoice_cert_serial, expected.serial)
         self.assertTrue(company.l10n_my_einvoice_cert_serial.isdigit(), "serial is shown in decimal")
-        self.assertEqual(company.l10n_my_einvoice_cert_issuer,
-                         "CN=Test LHDNM Sub CA, OU=Test CA for l10n_my_einvoice, O=LHDNM, C=MY")
+        self.assertEqual(
+            company.l10n_my_einvoice_cert_issuer, "CN=Test LHDNM Sub CA, OU=Test CA for l10n_my_einvoice, O=LHDNM, C=MY"
+        )
         self.assertIn("OID.2.5.4.97=C1234567890", company.l10n_my_einvoice_cert_subject)
         self.assertEqual(company.l10n_my_einvoice_cert_valid_to, expected.not_after.replace(microsecond=0))
         self.assertEqual(company.l10n_my_einvoice_cert_state, "ok")
         self.assertFalse(company.l10n_my_einvoice_cert_warnings)
         self.assertEqual(company.l10n_my_einvoice_cert_filename, "company.p12")
         self.assertEqual(base64.b64decode(company.sudo().l10n_my_einvoice_certificate), p12)
-        self.assertEqual(self.env["l10n_my_einvoice.certificate.upload"].search_count([]), 0,
-                         "the wizard row holding the password is gone after the upload")
+        self.assertEqual(
+            self.env["l10n_my_einvoice.certificate.upload"].search_count([]),
+            0,
+            "the wizard row holding the password is gone after the upload",
+        )
 
     def test_wrong_password_stores_nothing(self):
         good = self.make_p12()
@@ -119,14 +122,18 @@ class TestCompanyCertificate(MyInvoisTestCommon):
     def test_bad_connection_settings_are_refused_with_the_field_named(self):
         self.company.write({"l10n_my_einvoice_environment": "custom", "l10n_my_einvoice_custom_url": False})
         self.assertFalse(self.company.l10n_my_einvoice_api_url)
-        with self.assertRaisesRegex(UserError, "Company company_1_data: the MyInvois environment is Custom, so set "
-                                               "the field 'MyInvois base URL'"):
+        with self.assertRaisesRegex(
+            UserError,
+            "Company company_1_data: the MyInvois environment is Custom, so set the field 'MyInvois base URL'",
+        ):
             self.company._l10n_my_einvoice_api_base_url()
         self.company.l10n_my_einvoice_environment = "sandbox"
         self.assertEqual(self.company._l10n_my_einvoice_api_base_url(), "https://preprod-api.myinvois.hasil.gov.my")
         cases = [
-            ({"l10n_my_einvoice_environment": "custom", "l10n_my_einvoice_custom_url": "ftp://x"},
-             "'MyInvois base URL' must be an http"),
+            (
+                {"l10n_my_einvoice_environment": "custom", "l10n_my_einvoice_custom_url": "ftp://x"},
+                "'MyInvois base URL' must be an http",
+            ),
             ({"l10n_my_einvoice_onbehalfof": "C123 456"}, "'On behalf of' must be a TIN or TIN:BRN"),
             ({"l10n_my_einvoice_onbehalfof": "X1234567890"}, "is not a TIN LHDN would accept"),
         ]

@@ -5,6 +5,7 @@ The threads must see the invoices, so the data is committed, in a company of
 its own (the test database is dropped after the run; nothing else reads that
 company). The test transaction itself writes nothing, so it holds no lock a
 thread could wait on."""
+
 from odoo.tests import TransactionCase, tagged
 
 from ..myinvois.emulator import Emulator
@@ -20,7 +21,6 @@ INVOICES = 200
 
 @tagged("post_install", "-at_install")
 class TestParallelCronRuns(LoopbackOnly, TransactionCase):
-
     def setUp(self):
         super().setUp()
         self.emulator = Emulator(validation_delay=0)
@@ -48,7 +48,8 @@ class TestParallelCronRuns(LoopbackOnly, TransactionCase):
                     runs[index] += bool(documents)
                 with worker_env(self.registry) as env:
                     if not env["l10n_my_einvoice.document"].search_count(
-                            [("company_id", "=", company_id), ("state", "=", "queued")]):
+                        [("company_id", "=", company_id), ("state", "=", "queued")]
+                    ):
                         return
             raise AssertionError("the queue never emptied")
 
@@ -71,8 +72,11 @@ class TestParallelCronRuns(LoopbackOnly, TransactionCase):
         """The race of REPEATABLE READ: worker B's snapshot predates worker A's commit of
         the rows it took. B takes nothing, raises nothing, and wakes the cron again."""
         with worker_env(self.registry) as env:
-            moves = make_posted_invoices(env, make_company(
-                env, "Selari Dua Sdn. Bhd.", self.url, TIN, BRN, CLIENT_ID, CLIENT_SECRET, PASSWORD), 3)
+            moves = make_posted_invoices(
+                env,
+                make_company(env, "Selari Dua Sdn. Bhd.", self.url, TIN, BRN, CLIENT_ID, CLIENT_SECRET, PASSWORD),
+                3,
+            )
             moves.action_l10n_my_einvoice_submit()
             company_id, document_ids = moves.company_id.id, moves.l10n_my_einvoice_document_id.ids
         self.addCleanup(self.leave_nothing_in_progress, company_id)
@@ -86,17 +90,22 @@ class TestParallelCronRuns(LoopbackOnly, TransactionCase):
             triggers_before = env_b["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
             taken_by_b = env_b["l10n_my_einvoice.document"]._lock_queued(100)
             self.assertFalse(taken_by_b, "B leaves A's rows alone")
-            self.assertEqual(env_b["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
-                             triggers_before + 1, "the cron is woken to go on from a fresh snapshot")
+            self.assertEqual(
+                env_b["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+                triggers_before + 1,
+                "the cron is woken to go on from a fresh snapshot",
+            )
             env_b.cr.execute("SELECT 1")  # B's transaction is still usable
 
     def leave_nothing_in_progress(self, company_id):
         """Whatever happened, later tests' crons find no work of this company."""
         with worker_env(self.registry) as env:
-            env.cr.execute("UPDATE l10n_my_einvoice_document SET state = 'cancelled' WHERE company_id = %s "
-                           "AND state IN ('queued', 'sending', 'submitted')", [company_id])
-            env.cr.execute("UPDATE l10n_my_einvoice_submission SET state = 'done' WHERE company_id = %s",
-                           [company_id])
+            env.cr.execute(
+                "UPDATE l10n_my_einvoice_document SET state = 'cancelled' WHERE company_id = %s "
+                "AND state IN ('queued', 'sending', 'submitted')",
+                [company_id],
+            )
+            env.cr.execute("UPDATE l10n_my_einvoice_submission SET state = 'done' WHERE company_id = %s", [company_id])
 
     # --- committed data ---------------------------------------------------------------------
     def queued_invoices(self, env):

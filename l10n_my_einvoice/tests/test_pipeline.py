@@ -1,5 +1,6 @@
 """The submission pipeline under load and faults: audit log, outages and 429s,
 tokens and rate limits shared by workers (threads with their own cursors)."""
+
 import json
 import sys
 import threading
@@ -35,15 +36,16 @@ def run_in_threads(count, work, timeout=120):
     stuck = [thread for thread in threads if thread.is_alive()]
     if stuck:
         frames = sys._current_frames()
-        raise AssertionError("workers still running:\n" + "\n".join(
-            f"{thread.name}:\n" + "".join(traceback.format_stack(frames[thread.ident])) for thread in stuck))
+        raise AssertionError(
+            "workers still running:\n"
+            + "\n".join(f"{thread.name}:\n" + "".join(traceback.format_stack(frames[thread.ident])) for thread in stuck)
+        )
     if errors:
         raise errors[0]
 
 
 @tagged("post_install", "-at_install")
 class TestAuditLog(MyInvoisFlowCase):
-
     def test_every_call_is_recorded_and_shown_on_the_invoice(self):
         invoice = self.invoice()
         self.send(invoice)
@@ -69,32 +71,39 @@ class TestAuditLog(MyInvoisFlowCase):
         invoice.action_l10n_my_einvoice_submit()
         self.emulator.inject("submit", "status", status=503)
         self.env["account.move"]._cron_l10n_my_einvoice_submit()
-        failed = self.env["l10n_my_einvoice.api.log"].search([("endpoint", "=", "submit"),
-                                                              ("company_id", "=", self.company.id)])
+        failed = self.env["l10n_my_einvoice.api.log"].search(
+            [("endpoint", "=", "submit"), ("company_id", "=", self.company.id)]
+        )
         self.assertEqual((failed.status, failed.outcome, failed.move_ids), (503, "unavailable", invoice))
 
     def test_accountants_read_the_log_and_old_calls_are_removed(self):
         self.send(self.invoice())
         logs = self.env["l10n_my_einvoice.api.log"].search([("company_id", "=", self.company.id)])
-        accountant = self.env["res.users"].create({
-            "name": "Akauntan", "login": "akauntan", "company_id": self.company.id,
-            "company_ids": [(6, 0, self.company.ids)],
-            "group_ids": [(6, 0, [self.env.ref("account.group_account_readonly").id,
-                                  self.env.ref("base.group_user").id])]})
+        accountant = self.env["res.users"].create(
+            {
+                "name": "Akauntan",
+                "login": "akauntan",
+                "company_id": self.company.id,
+                "company_ids": [(6, 0, self.company.ids)],
+                "group_ids": [
+                    (6, 0, [self.env.ref("account.group_account_readonly").id, self.env.ref("base.group_user").id])
+                ],
+            }
+        )
         self.assertEqual(logs.with_user(accountant).search([]), logs)
         self.assertFalse(self.env["l10n_my_einvoice.api.log"].with_user(accountant).has_access("write"))
         # Retention: a call older than the company's setting goes, a recent one stays.
         self.company.l10n_my_einvoice_log_retention_days = 30
         old, recent = logs[0], logs[1:]
-        self.env.cr.execute("UPDATE l10n_my_einvoice_api_log SET create_date = now() - interval '31 days' "
-                            "WHERE id = %s", [old.id])
+        self.env.cr.execute(
+            "UPDATE l10n_my_einvoice_api_log SET create_date = now() - interval '31 days' WHERE id = %s", [old.id]
+        )
         self.env["l10n_my_einvoice.api.log"]._gc_old_calls()
         self.assertEqual(self.env["l10n_my_einvoice.api.log"].search([("id", "in", logs.ids)]), recent)
 
 
 @tagged("post_install", "-at_install")
 class TestOutages(MyInvoisFlowCase):
-
     def test_an_outage_pauses_the_company_and_logs_once(self):
         invoice = self.invoice()
         invoice.action_l10n_my_einvoice_submit()
@@ -146,8 +155,10 @@ class TestOutages(MyInvoisFlowCase):
         waiting = invoices[0].l10n_my_einvoice_waiting_until
         self.assertAlmostEqual((waiting - self.env.cr.now()).total_seconds(), 300, delta=30)
         cron = self.env.ref("l10n_my_einvoice.ir_cron_submit")
-        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id), ("call_at", ">=", waiting)]),
-                        "the cron wakes when the pause ends")
+        self.assertTrue(
+            self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id), ("call_at", ">=", waiting)]),
+            "the cron wakes when the pause ends",
+        )
         self.lhdn_is_back()
         self.send_queued()
         for invoice in invoices:
@@ -171,6 +182,7 @@ class TestOutages(MyInvoisFlowCase):
     @property
     def no_age(self):
         from datetime import timedelta
+
         return timedelta(0)
 
     def send_queued(self):
@@ -194,9 +206,14 @@ class TestSharedByWorkers(MyInvoisFlowCase):
     def worker_client(self):
         """A client as another worker builds it: its own cursor-less stores on the database."""
         return api_client.MyInvoisClient(
-            self.emulator.base_url, CLIENT_ID, CLIENT_SECRET, token_store=DatabaseTokenStore(self.registry),
-            rate_limiter=DatabaseRateLimiter(self.registry, self.emulator.base_url, window=2.0, margin=0.3,
-                                             limits={"document_types": 5}))
+            self.emulator.base_url,
+            CLIENT_ID,
+            CLIENT_SECRET,
+            token_store=DatabaseTokenStore(self.registry),
+            rate_limiter=DatabaseRateLimiter(
+                self.registry, self.emulator.base_url, window=2.0, margin=0.3, limits={"document_types": 5}
+            ),
+        )
 
     def test_four_workers_make_one_login(self):
         clients = [self.worker_client() for _i in range(4)]
@@ -223,22 +240,29 @@ class TestSharedByWorkers(MyInvoisFlowCase):
         clients = [self.worker_client() for _i in range(4)]
         run_in_threads(4, lambda index: [clients[index].document_types() for _call in range(4)])
         self.assertEqual(self.emulator.stats.requests("document_types"), 16)
-        self.assertEqual(self.emulator.stats.too_many("document_types"), 0,
-                         "16 calls at 5 per 2 s from 4 workers: the shared limiter spaced them")
+        self.assertEqual(
+            self.emulator.stats.too_many("document_types"),
+            0,
+            "16 calls at 5 per 2 s from 4 workers: the shared limiter spaced them",
+        )
 
     def test_a_burst_recovers_from_forced_429_and_5xx(self):
         clients = [self.worker_client() for _i in range(4)]
         self.emulator.inject("document_types", "429", retry_after=1, times=2)
         self.emulator.inject("document_types", "status", status=503, times=2)
         results = [[] for _i in range(4)]
-        run_in_threads(4, lambda index: [results[index].append(clients[index].document_types())
-                                         for _call in range(3)])
+        run_in_threads(4, lambda index: [results[index].append(clients[index].document_types()) for _call in range(3)])
         self.assertEqual(sum(len(r) for r in results), 12, "every call answered in the end")
         self.assertEqual(self.emulator.stats.injected("document_types"), 4)
         self.assertEqual(self.emulator.stats.too_many("document_types"), 0, "no 429 beyond the forced ones")
 
     def _accountant(self):
-        return self.env["res.users"].create({
-            "name": "Akauntan", "login": "akauntan-token", "company_id": self.company.id,
-            "company_ids": [(6, 0, self.company.ids)],
-            "group_ids": [(6, 0, [self.env.ref("account.group_account_manager").id])]})
+        return self.env["res.users"].create(
+            {
+                "name": "Akauntan",
+                "login": "akauntan-token",
+                "company_id": self.company.id,
+                "company_ids": [(6, 0, self.company.ids)],
+                "group_ids": [(6, 0, [self.env.ref("account.group_account_manager").id])],
+            }
+        )

@@ -17,20 +17,29 @@ CLIENT_SECRET = "client-secret-7d1f0c2a"
 
 @tagged("post_install", "-at_install")
 class TestSecrets(MyInvoisTestCommon):
-
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.invoicing_user = new_test_user(
-            cls.env, login="my_invoicing_user", groups="account.group_account_invoice,base.group_allow_export",
-            company_id=cls.company.id, company_ids=[cls.company.id])
+            cls.env,
+            login="my_invoicing_user",
+            groups="account.group_account_invoice,base.group_allow_export",
+            company_id=cls.company.id,
+            company_ids=[cls.company.id],
+        )
         cls.accountant = new_test_user(
-            cls.env, login="my_accountant", groups="account.group_account_manager,base.group_allow_export",
-            company_id=cls.company.id, company_ids=[cls.company.id])
+            cls.env,
+            login="my_accountant",
+            groups="account.group_account_manager,base.group_allow_export",
+            company_id=cls.company.id,
+            company_ids=[cls.company.id],
+        )
 
     def setUp(self):
         super().setUp()
-        self.company.write({"l10n_my_einvoice_client_id": "client-id-1", "l10n_my_einvoice_client_secret": CLIENT_SECRET})
+        self.company.write(
+            {"l10n_my_einvoice_client_id": "client-id-1", "l10n_my_einvoice_client_secret": CLIENT_SECRET}
+        )
         with self.assertLogs("odoo.addons.l10n_my_einvoice", level="DEBUG") as logs:
             self.upload_certificate(self.make_p12())
         self.assertNotIn(CERT_PASSWORD, "\n".join(logs.output), "the password is never logged")
@@ -68,7 +77,8 @@ class TestSecrets(MyInvoisTestCommon):
                     company.write({name: base64.b64encode(b"x") if name == "l10n_my_einvoice_certificate" else "x"})
             with self.assertRaises(AccessError):
                 self.env["l10n_my_einvoice.certificate.upload"].with_user(user).create(
-                    {"company_id": self.company.id, "certificate": base64.b64encode(self.make_p12())})
+                    {"company_id": self.company.id, "certificate": base64.b64encode(self.make_p12())}
+                )
         self.assertEqual(self.company.sudo().l10n_my_einvoice_client_secret, CLIENT_SECRET)
 
     def test_settings_admin_reads_them(self):
@@ -128,31 +138,58 @@ class TestNoSecretAfterAFullCycle(MyInvoisFlowCase):
         places = {
             "log": "\n".join(formatter.format(record) for record in captured.records),
             "errors": "\n".join(errors),
-            "audit log": repr(self.env["l10n_my_einvoice.api.log"].search(
-                [("company_id", "=", self.company.id)]).read()),
-            "chatter": repr(self.env["mail.message"].search([("id", ">", first_message)]).read(
-                ["body", "subject", "tracking_value_ids"])),
-            "signed XML": repr(self.env["l10n_my_einvoice.document"].search(
-                [("company_id", "=", self.company.id)]).attachment_id.mapped("raw")),
+            "audit log": repr(
+                self.env["l10n_my_einvoice.api.log"].search([("company_id", "=", self.company.id)]).read()
+            ),
+            "chatter": repr(
+                self.env["mail.message"]
+                .search([("id", ">", first_message)])
+                .read(["body", "subject", "tracking_value_ids"])
+            ),
+            "signed XML": repr(
+                self.env["l10n_my_einvoice.document"]
+                .search([("company_id", "=", self.company.id)])
+                .attachment_id.mapped("raw")
+            ),
             "client repr": repr(client),
         }
-        accountant = new_test_user(self.env, login="cycle_accountant", company_id=self.company.id,
-                                   groups="account.group_account_manager,base.group_allow_export")
+        accountant = new_test_user(
+            self.env,
+            login="cycle_accountant",
+            company_id=self.company.id,
+            groups="account.group_account_manager,base.group_allow_export",
+        )
         moves = self.env["account.move"].with_user(accountant).search([("company_id", "=", self.company.id)])
-        places["exports"] = repr(moves.export_data([
-            "name", "l10n_my_einvoice_state", "l10n_my_einvoice_uuid", "l10n_my_einvoice_errors",
-            "l10n_my_einvoice_document_ids/error_text", "l10n_my_einvoice_document_ids/document_hash"])) + repr(
-            self.env["l10n_my_einvoice.api.log"].with_user(accountant).search([]).export_data(
-                ["endpoint", "path", "body", "failure", "correlation_id", "user_id/name"]))
+        places["exports"] = repr(
+            moves.export_data(
+                [
+                    "name",
+                    "l10n_my_einvoice_state",
+                    "l10n_my_einvoice_uuid",
+                    "l10n_my_einvoice_errors",
+                    "l10n_my_einvoice_document_ids/error_text",
+                    "l10n_my_einvoice_document_ids/document_hash",
+                ]
+            )
+        ) + repr(
+            self.env["l10n_my_einvoice.api.log"]
+            .with_user(accountant)
+            .search([])
+            .export_data(["endpoint", "path", "body", "failure", "correlation_id", "user_id/name"])
+        )
         with autonomous_cursor(self.registry) as cr:
             cr.execute("SELECT reason FROM l10n_my_einvoice_api_limit WHERE reason IS NOT NULL")
             places["pause reasons"] = repr(cr.fetchall())
 
         self.assertGreater(len(places["log"]), 1000, "debug logging was on")
         self.assertIn("HTTP 503", places["pause reasons"])
-        secrets = {"client secret": FLOW_CLIENT_SECRET, "certificate password": CERT_PASSWORD, "access token": token,
-                   "rotated secret": "rotated-at-lhdn",
-                   "certificate file": self.company.sudo().l10n_my_einvoice_certificate.decode()[20:80]}
+        secrets = {
+            "client secret": FLOW_CLIENT_SECRET,
+            "certificate password": CERT_PASSWORD,
+            "access token": token,
+            "rotated secret": "rotated-at-lhdn",
+            "certificate file": self.company.sudo().l10n_my_einvoice_certificate.decode()[20:80],
+        }
         for place, text in places.items():
             for secret_name, secret in secrets.items():
                 with self.subTest(place=place, secret=secret_name):

@@ -1,4 +1,5 @@
 """From Post to Valid: every document type through the emulator over loopback HTTP."""
+
 import base64
 import shutil
 import subprocess
@@ -12,7 +13,6 @@ from .common import CLIENT_ID, COMPANY_TIN, MyInvoisFlowCase
 
 @tagged("post_install", "-at_install")
 class TestSubmitFlow(MyInvoisFlowCase):
-
     # --- the eight types ---------------------------------------------------------------------
     def test_every_type_goes_from_posted_to_valid(self):
         logins = self.emulator.stats.logins_for(CLIENT_ID)
@@ -31,8 +31,11 @@ class TestSubmitFlow(MyInvoisFlowCase):
             self.assertEqual(sent.type_code, code, move.name)
             if code != "11":
                 reference = sent.billing_references[0]
-                self.assertEqual((reference.uuid, reference.number),
-                                 (invoice.l10n_my_einvoice_uuid, invoice.name), "the original as submitted")
+                self.assertEqual(
+                    (reference.uuid, reference.number),
+                    (invoice.l10n_my_einvoice_uuid, invoice.name),
+                    "the original as submitted",
+                )
         self.assertEqual(sent.supplier.tin, "EI00000000030", "a foreign supplier's general TIN")
         self.assertEqual(sent.buyer.tin, COMPANY_TIN)
 
@@ -58,16 +61,24 @@ class TestSubmitFlow(MyInvoisFlowCase):
 
     # --- problems -----------------------------------------------------------------------------
     def test_missing_data_is_shown_at_once_and_nothing_is_sent(self):
-        nobody = self.env["res.partner"].create({"name": "Walk-in Sdn Bhd", "country_id": self.env.ref("base.my").id,
-                                                 "state_id": self.env.ref("base.state_my_sgr").id, "city": "Shah Alam",
-                                                 "street": "Jalan 1", "phone": "+60355551234"})
+        nobody = self.env["res.partner"].create(
+            {
+                "name": "Walk-in Sdn Bhd",
+                "country_id": self.env.ref("base.my").id,
+                "state_id": self.env.ref("base.state_my_sgr").id,
+                "city": "Shah Alam",
+                "street": "Jalan 1",
+                "phone": "+60355551234",
+            }
+        )
         bare_product = self.env["product.product"].create({"name": "Unclassified thing", "lst_price": 10})
         submits = self.emulator.stats.requests("submit")
         chf = self.env.ref("base.CHF")
         chf.active = True
         self.env["res.currency.rate"].search([("currency_id", "=", chf.id)]).unlink()
-        move = self.init_invoice("out_invoice", partner=nobody, products=bare_product, company=self.company,
-                                 currency=chf)
+        move = self.init_invoice(
+            "out_invoice", partner=nobody, products=bare_product, company=self.company, currency=chf
+        )
         move.action_post()
         with self.assertRaises(UserError) as caught:
             move.action_l10n_my_einvoice_submit()
@@ -103,17 +114,32 @@ class TestSubmitFlow(MyInvoisFlowCase):
 
     def test_the_cron_sends_250_invoices_in_three_submissions(self):
         submits = self.emulator.stats.requests("submit")
-        moves = self.env["account.move"].create([{
-            "move_type": "out_invoice", "partner_id": self.customer.id, "invoice_date": "2026-11-20",
-            "invoice_line_ids": [Command.create({"product_id": self.product_a.id, "price_unit": 100 + i,
-                                                 "tax_ids": [Command.set(self.company_data["default_tax_sale"].ids)]})],
-        } for i in range(250)])
+        moves = self.env["account.move"].create(
+            [
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": self.customer.id,
+                    "invoice_date": "2026-11-20",
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": self.product_a.id,
+                                "price_unit": 100 + i,
+                                "tax_ids": [Command.set(self.company_data["default_tax_sale"].ids)],
+                            }
+                        )
+                    ],
+                }
+                for i in range(250)
+            ]
+        )
         moves.action_post()
         self.send(moves)
         self.assertEqual(set(moves.mapped("l10n_my_einvoice_state")), {"valid"})
         self.assertEqual(len(moves.l10n_my_einvoice_document_id.submission_id), 3)
-        self.assertEqual(sorted(len(s.document_ids) for s in moves.l10n_my_einvoice_document_id.submission_id),
-                         [50, 100, 100])
+        self.assertEqual(
+            sorted(len(s.document_ids) for s in moves.l10n_my_einvoice_document_id.submission_id), [50, 100, 100]
+        )
         self.assertEqual(self.emulator.stats.requests("submit") - submits, 3)
 
     # --- the PDF ----------------------------------------------------------------------------------
@@ -133,8 +159,9 @@ class TestSubmitFlow(MyInvoisFlowCase):
         # wkhtmltopdf fetches assets from report.url: a closed loopback port, so that no
         # other server on this machine (a dev Odoo on 8069) answers instead.
         self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
-        pdf, _ = report.with_context(force_report_rendering=True)._render_qweb_pdf("account.report_invoice",
-                                                                                   invoice.ids)
+        pdf, _ = report.with_context(force_report_rendering=True)._render_qweb_pdf(
+            "account.report_invoice", invoice.ids
+        )
         self.assertTrue(pdf.startswith(b"%PDF"))
         self.assertIn(b"/Subtype /Image", pdf)
         text = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
@@ -144,19 +171,35 @@ class TestSubmitFlow(MyInvoisFlowCase):
     def test_access_by_role_and_company(self):
         from odoo.exceptions import AccessError
         from odoo.tests import new_test_user
+
         invoice = self.invoice()
         self.send(invoice)
-        reader = new_test_user(self.env, login="my_reader", groups="account.group_account_readonly",
-                               company_id=self.company.id, company_ids=[self.company.id])
-        clerk = new_test_user(self.env, login="my_clerk", groups="account.group_account_invoice",
-                              company_id=self.company.id, company_ids=[self.company.id])
+        reader = new_test_user(
+            self.env,
+            login="my_reader",
+            groups="account.group_account_readonly",
+            company_id=self.company.id,
+            company_ids=[self.company.id],
+        )
+        clerk = new_test_user(
+            self.env,
+            login="my_clerk",
+            groups="account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[self.company.id],
+        )
         document = invoice.l10n_my_einvoice_document_id
         self.assertEqual(document.with_user(reader).state, "valid")
         with self.assertRaises(AccessError):
             self.env["l10n_my_einvoice.document"].with_user(reader).create({"move_id": invoice.id})
         other = self.setup_other_company(name="Other Sdn Bhd")["company"]
-        outsider = new_test_user(self.env, login="my_outsider", groups="account.group_account_invoice",
-                                 company_id=other.id, company_ids=[other.id])
+        outsider = new_test_user(
+            self.env,
+            login="my_outsider",
+            groups="account.group_account_invoice",
+            company_id=other.id,
+            company_ids=[other.id],
+        )
         self.assertFalse(self.env["l10n_my_einvoice.document"].with_user(outsider).search([("id", "=", document.id)]))
         second = self.invoice()
         second.with_user(clerk).action_l10n_my_einvoice_submit()
@@ -164,7 +207,9 @@ class TestSubmitFlow(MyInvoisFlowCase):
 
     def test_the_database_refuses_a_second_active_document(self):
         import psycopg2
+
         from odoo.tools import mute_logger
+
         invoice = self.invoice()
         invoice.action_l10n_my_einvoice_submit()
         with self.assertRaises(psycopg2.errors.UniqueViolation), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
@@ -173,6 +218,7 @@ class TestSubmitFlow(MyInvoisFlowCase):
 
     def test_a_dropped_submission_is_reconciled_not_sent_twice(self):
         from datetime import timedelta
+
         # Six: more than reconciliation looks up one by one, so one paged scan finds them.
         invoices = self.env["account.move"].concat(*(self.invoice() for _i in range(6)))
         invoices.action_l10n_my_einvoice_submit()
@@ -195,6 +241,7 @@ class TestSubmitFlow(MyInvoisFlowCase):
 
     def test_a_submission_that_never_arrived_is_queued_again_and_sent(self):
         from datetime import timedelta
+
         invoice = self.invoice()
         invoice.action_l10n_my_einvoice_submit()
         self.emulator.inject("submit", "drop")  # connection lost before LHDN took anything
@@ -223,6 +270,7 @@ class TestSubmitFlow(MyInvoisFlowCase):
 
     def test_an_unusable_certificate_is_reported_on_the_invoice(self):
         from datetime import datetime, timedelta, timezone
+
         invoice = self.invoice()
         invoice.action_l10n_my_einvoice_submit()
         expired = self.make_p12(not_before=datetime.now(timezone.utc) - timedelta(days=400), days=365)

@@ -1,5 +1,6 @@
 """Uninstall check, run by tools/odoo_tests.sh after the test run (Odoo's
 ``@standalone`` mechanism: module operations are not allowed inside test cases)."""
+
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 from odoo.tests import standalone
@@ -7,8 +8,12 @@ from odoo.tests import standalone
 MODULE = "l10n_my_einvoice"
 OWN_TABLES = ("l10n_my_einvoice_classification", "l10n_my_einvoice_msic", "l10n_my_einvoice_certificate_upload")
 EXTENDED_COLUMNS = {
-    "res_company": ("l10n_my_einvoice_client_secret", "l10n_my_einvoice_certificate",
-                    "l10n_my_einvoice_certificate_password", "l10n_my_einvoice_cert_serial"),
+    "res_company": (
+        "l10n_my_einvoice_client_secret",
+        "l10n_my_einvoice_certificate",
+        "l10n_my_einvoice_certificate_password",
+        "l10n_my_einvoice_cert_serial",
+    ),
     "res_partner": ("l10n_my_identification_type", "sst_registration_number"),
     "account_tax": ("l10n_my_tax_type",),
     "uom_uom": ("l10n_my_unit_code",),

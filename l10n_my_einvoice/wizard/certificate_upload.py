@@ -11,15 +11,17 @@ class CertificateUpload(models.TransientModel):
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     certificate = fields.Binary(string="Certificate file (.p12 / .pfx)", required=True, attachment=False)
     filename = fields.Char()
-    password = fields.Char(string="Password")
+    password = fields.Char()
 
     def action_upload(self):
         self.ensure_one()
-        self.company_id.write({
-            "l10n_my_einvoice_certificate": self.certificate,
-            "l10n_my_einvoice_certificate_password": self.password or False,
-            "l10n_my_einvoice_cert_filename": self.filename or "certificate.p12",
-        })
+        self.company_id.write(
+            {
+                "l10n_my_einvoice_certificate": self.certificate,
+                "l10n_my_einvoice_certificate_password": self.password or False,
+                "l10n_my_einvoice_cert_filename": self.filename or "certificate.p12",
+            }
+        )
         # The wizard row held the secret only for this request; remove it now rather
         # than waiting for the transient vacuum.
         self.unlink()

@@ -64,6 +64,7 @@ Where it differs from LHDN
 * State file: clients, taxpayers, tokens, submissions and documents persist;
   the clock offset, stats, faults and rate-limit windows do not.
 """
+
 from .app import Emulator
 from .cli import main  # python -m l10n_my_einvoice.myinvois emulator ... delegates here
 

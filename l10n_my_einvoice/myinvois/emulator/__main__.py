@@ -1,4 +1,5 @@
 """Entry point: ``python -m l10n_my_einvoice.myinvois.emulator --port 8089``."""
+
 import sys
 
 from .cli import main

@@ -1,6 +1,7 @@
 """Routing and the steps every call goes through: authenticate, rate-limit,
 run the due background validations, call the endpoint, turn ApiError into
 MyInvois's error answer. Paths and endpoint names are listed once, here."""
+
 import json
 import logging
 import re
@@ -15,23 +16,32 @@ ROUTES = (  # (method, path pattern, endpoint name, handler)
     ("POST", r"/connect/token", "token", auth.login),
     ("GET", r"/api/v1\.0/documenttypes", "document_types", catalogue.document_types),
     ("GET", r"/api/v1\.0/documenttypes/" + ID.format("type_id"), "document_type", catalogue.document_type),
-    ("GET", r"/api/v1\.0/documenttypes/" + ID.format("type_id") + "/versions/" + ID.format("version_id"),
-     "document_type_version", catalogue.document_type_version),
+    (
+        "GET",
+        r"/api/v1\.0/documenttypes/" + ID.format("type_id") + "/versions/" + ID.format("version_id"),
+        "document_type_version",
+        catalogue.document_type_version,
+    ),
     ("GET", r"/api/v1\.0/notifications/taxpayer", "notifications", catalogue.notifications),
     ("GET", r"/api/v1\.0/taxpayer/validate/" + ID.format("tin"), "validate_tin", taxpayers.validate_tin),
     ("GET", r"/api/v1\.0/taxpayer/search/tin", "search_tin", taxpayers.search_tin),
     ("GET", r"/api/v1\.0/taxpayers/qrcodeinfo/" + ID.format("text"), "qr_info", taxpayers.qr_info),
     ("POST", r"/api/v1\.0/documentsubmissions", "submit", submission.submit),
-    ("GET", r"/api/v1\.0/documentsubmissions/" + ID.format("submission_uid"), "get_submission",
-     documents.get_submission),
+    (
+        "GET",
+        r"/api/v1\.0/documentsubmissions/" + ID.format("submission_uid"),
+        "get_submission",
+        documents.get_submission,
+    ),
     ("PUT", r"/api/v1\.0/documents/state/" + ID.format("uuid") + "/state", "cancel", documents.change_state),
     ("GET", r"/api/v1\.0/documents/recent", "recent", documents.recent),
     ("GET", r"/api/v1\.0/documents/search", "search", documents.search),
     ("GET", r"/api/v1\.0/documents/" + ID.format("uuid") + "/raw", "get_document", documents.get_document),
     ("GET", r"/api/v1\.0/documents/" + ID.format("uuid") + "/details", "get_details", documents.get_details),
 )
-_COMPILED = tuple((method, re.compile(pattern + "/?", re.IGNORECASE), name, handler)
-                  for method, pattern, name, handler in ROUTES)
+_COMPILED = tuple(
+    (method, re.compile(pattern + "/?", re.IGNORECASE), name, handler) for method, pattern, name, handler in ROUTES
+)
 # One path serves cancel and reject; they have separate limits, so they are separate endpoints.
 ENDPOINTS = tuple(name for _, _, name, _ in ROUTES) + ("reject",)
 
@@ -88,8 +98,12 @@ class Api:
         verdict = self.emulator.limiter.hit(client_id, endpoint)
         if not verdict.allowed:
             self.emulator.stats.count("too_many", (endpoint,))
-            raise ApiError(429, "TooManyRequests", f"Too many requests to {endpoint}; retry after "
-                                                   f"{verdict.retry_after} s.", headers=verdict.headers())
+            raise ApiError(
+                429,
+                "TooManyRequests",
+                f"Too many requests to {endpoint}; retry after {verdict.retry_after} s.",
+                headers=verdict.headers(),
+            )
         return verdict.headers()
 
     def handle(self, route, request):

@@ -1,5 +1,6 @@
 """``Emulator``: puts the clock, store, checks, rate limits, faults and the
 HTTP server together, and is what tests and the CLI hold."""
+
 import logging
 import threading
 
@@ -19,8 +20,9 @@ class Emulator:
     """A MyInvois double on 127.0.0.1. See the package docstring for what it does
     and where it differs from LHDN."""
 
-    def __init__(self, port=0, validation_delay=0.0, state_file=None, rate_window=60.0, rate_limits=None,
-                 token_lifetime=3600):
+    def __init__(
+        self, port=0, validation_delay=0.0, state_file=None, rate_window=60.0, rate_limits=None, token_lifetime=3600
+    ):
         self.port = port
         self.validation_delay = float(validation_delay)
         self.token_lifetime = int(token_lifetime)
@@ -43,8 +45,7 @@ class Emulator:
             self.port = self._server.server_address[1]
             self.base_url = f"http://{server.LOOPBACK}:{self.port}"
             self._stop.clear()
-            self._worker = threading.Thread(target=self._background, name="myinvois-emulator-validation",
-                                            daemon=True)
+            self._worker = threading.Thread(target=self._background, name="myinvois-emulator-validation", daemon=True)
             self._worker.start()
         return self.base_url
 

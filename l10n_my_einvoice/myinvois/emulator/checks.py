@@ -12,6 +12,7 @@ results in MyInvois's shapes.
   receipt time, plus ``findings_against_store`` at decision time): document
   rules, signature, duplicate document (DV302), referenced documents (DR303).
 """
+
 import base64
 import datetime
 import re
@@ -64,14 +65,22 @@ def rejection(code, message, message_ms=None, name=None, inner=()):
 
 # --------------------------------------------------------------------------- on receipt
 
+
 def check_on_receipt(data, fmt, submitter_tin):
     """(Document, None) when the document passes the synchronous checks, else (None, error object)."""
     if fmt != "XML":
-        return None, rejection("NotSupportedByEmulator", "The emulator checks XML documents only; submit the "
-                                                         "document as XML.", name="format")
+        return None, rejection(
+            "NotSupportedByEmulator",
+            "The emulator checks XML documents only; submit the document as XML.",
+            name="format",
+        )
     if len(data) > MAX_DOCUMENT_BYTES:
-        return None, rejection("MaximumSizeExceeded", f"The document is {len(data)} bytes; at most 300 KB "
-                                                      "per document.", "Dokumen melebihi 300 KB.", name="document")
+        return None, rejection(
+            "MaximumSizeExceeded",
+            f"The document is {len(data)} bytes; at most 300 KB per document.",
+            "Dokumen melebihi 300 KB.",
+            name="document",
+        )
     findings = xml_checks.validate_xml(data)
     if findings:
         return None, _structure_error(data, findings)
@@ -82,9 +91,12 @@ def check_on_receipt(data, fmt, submitter_tin):
         return None, rejection("BadStructure", f"The document cannot be read: {error}", name="document")
     if (doc.issuer.tin or "").upper() != (submitter_tin or "").upper():
         role = "buyer (issuer of a self-billed document)" if doc.is_self_billed else "supplier"
-        return None, rejection("IncorrectSubmitter", f"The {role} TIN {doc.issuer.tin!r} is not the TIN of the "
-                                                     f"authenticated taxpayer {submitter_tin!r}.",
-                               "TIN pengeluar bukan TIN pembayar cukai yang disahkan.", name="TIN")
+        return None, rejection(
+            "IncorrectSubmitter",
+            f"The {role} TIN {doc.issuer.tin!r} is not the TIN of the authenticated taxpayer {submitter_tin!r}.",
+            "TIN pengeluar bukan TIN pembayar cukai yang disahkan.",
+            name="TIN",
+        )
     return doc, None
 
 
@@ -106,6 +118,7 @@ def _structure_error(data, findings):
 
 # --------------------------------------------------------------------------- background
 
+
 def findings_at_submission(data, doc, now, principal):
     """[[step, error object], ...] from the document rules and the signature,
     judged at the submission time ``now``."""
@@ -114,11 +127,11 @@ def findings_at_submission(data, doc, now, principal):
         if issue.rule == "version" and doc.version in ACCEPTED_VERSIONS:
             continue  # the core signs 1.1 only; LHDN still takes 1.0
         step, code = RULE_CODES.get(issue.rule, DEFAULT_RULE_CODE)
-        findings.append([step, error_object(code, issue.message, issue.message_ms, name=_last(issue.path),
-                                            path=issue.path)])
+        findings.append(
+            [step, error_object(code, issue.message, issue.message_ms, name=_last(issue.path), path=issue.path)]
+        )
     if doc.version != "1.0":  # 1.0 documents carry no signature
-        findings += [["signature", error_object(p.code, p.message)]
-                     for p in _signature_problems(data, doc, principal)]
+        findings += [["signature", error_object(p.code, p.message)] for p in _signature_problems(data, doc, principal)]
     return findings
 
 
@@ -136,8 +149,13 @@ def _signature_problems(data, doc, principal):
     if principal.intermediary:
         allowed.add((principal.own_tin or "").upper())
     if info.tin and info.tin.upper() not in allowed:
-        problems.append(certificate.Problem("DS311", f"The certificate's TIN {info.tin} is neither the issuer's "
-                                                     f"TIN {doc.issuer.tin} nor the submitting intermediary's."))
+        problems.append(
+            certificate.Problem(
+                "DS311",
+                f"The certificate's TIN {info.tin} is neither the issuer's "
+                f"TIN {doc.issuer.tin} nor the submitting intermediary's.",
+            )
+        )
     return problems
 
 
@@ -159,14 +177,24 @@ def findings_against_store(record, documents):
     for other in sorted(documents.values(), key=lambda r: r["seq"]):
         if other["seq"] >= record["seq"] or other["status"] not in ("Submitted", "Valid"):
             continue
-        if _duplicate_key(other) == key and received - clock.parse(other["dateTimeReceived"]) \
-                <= DUPLICATE_DOCUMENT_WINDOW:
-            findings.append(["duplicate", error_object(
-                "DV302", f"Duplicated submitted document with UUID {record['uuid']} matches the document with "
-                         f"UUID {other['uuid']} (same type, version, issue date and time, internal ID and "
-                         "issuer TIN).",
-                f"Dokumen pendua: UUID {record['uuid']} sepadan dengan dokumen UUID {other['uuid']}.",
-                name="InternalID", path="Invoice.ID")])
+        if (
+            _duplicate_key(other) == key
+            and received - clock.parse(other["dateTimeReceived"]) <= DUPLICATE_DOCUMENT_WINDOW
+        ):
+            findings.append(
+                [
+                    "duplicate",
+                    error_object(
+                        "DV302",
+                        f"Duplicated submitted document with UUID {record['uuid']} matches the document with "
+                        f"UUID {other['uuid']} (same type, version, issue date and time, internal ID and "
+                        "issuer TIN).",
+                        f"Dokumen pendua: UUID {record['uuid']} sepadan dengan dokumen UUID {other['uuid']}.",
+                        name="InternalID",
+                        path="Invoice.ID",
+                    ),
+                ]
+            )
             break
     for index, uuid in enumerate(record["references"]):
         if uuid == "NA":
@@ -174,16 +202,29 @@ def findings_against_store(record, documents):
         original = documents.get(uuid)
         if original is None or original["status"] != "Valid":
             state = "unknown" if original is None else original["status"]
-            findings.append(["references", error_object(
-                "DR303", f"The referenced document {uuid} is {state}; a note can only reference a Valid document.",
-                f"Dokumen rujukan {uuid} tidak sah untuk dirujuk ({state}).",
-                name="UUID", path=f"Invoice.BillingReference[{index}].InvoiceDocumentReference.UUID")])
+            findings.append(
+                [
+                    "references",
+                    error_object(
+                        "DR303",
+                        f"The referenced document {uuid} is {state}; a note can only reference a Valid document.",
+                        f"Dokumen rujukan {uuid} tidak sah untuk dirujuk ({state}).",
+                        name="UUID",
+                        path=f"Invoice.BillingReference[{index}].InvoiceDocumentReference.UUID",
+                    ),
+                ]
+            )
     return findings
 
 
 def _duplicate_key(record):
-    return (record["typeCode"], record["typeVersionName"], record["dateTimeIssued"], record["internalId"],
-            (record["issuerTin"] or "").upper())
+    return (
+        record["typeCode"],
+        record["typeVersionName"],
+        record["dateTimeIssued"],
+        record["internalId"],
+        (record["issuerTin"] or "").upper(),
+    )
 
 
 def validation_results(findings):
@@ -193,8 +234,13 @@ def validation_results(findings):
     for key, name, outer in STEPS:
         errors = [error for step, error in findings if step == key]
         if errors:
-            steps.append({"name": name, "status": "Invalid",
-                          "error": error_object(outer, "Step failed", "Langkah gagal", inner=errors)})
+            steps.append(
+                {
+                    "name": name,
+                    "status": "Invalid",
+                    "error": error_object(outer, "Step failed", "Langkah gagal", inner=errors),
+                }
+            )
         else:
             steps.append({"name": name, "status": "Valid"})
     return {"status": "Invalid" if findings else "Valid", "validationSteps": steps}

@@ -1,6 +1,8 @@
 """``python -m l10n_my_einvoice.myinvois.emulator``: run the emulator standalone
 with one demo client, until Ctrl-C."""
+
 import argparse
+import contextlib
 import sys
 import threading
 
@@ -14,13 +16,19 @@ DEMO_BUYER = ("C9876543210", "Pelanggan Berhad", "BRN", "201901098765")
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(prog="python -m l10n_my_einvoice.myinvois.emulator",
-                                     description="A local MyInvois double on 127.0.0.1 for tests, demos and "
-                                                 "offline work.")
+    parser = argparse.ArgumentParser(
+        prog="python -m l10n_my_einvoice.myinvois.emulator",
+        description="A local MyInvois double on 127.0.0.1 for tests, demos and offline work.",
+    )
     parser.add_argument("--port", type=int, default=8089, help="port on 127.0.0.1 (0: any free port)")
     parser.add_argument("--state", metavar="FILE", help="keep the state in this JSON file across restarts")
-    parser.add_argument("--delay", type=float, default=3.0, metavar="SECONDS",
-                        help="seconds between submission and the Valid/Invalid decision (default 3)")
+    parser.add_argument(
+        "--delay",
+        type=float,
+        default=3.0,
+        metavar="SECONDS",
+        help="seconds between submission and the Valid/Invalid decision (default 3)",
+    )
     parser.add_argument("--client-id", default=DEMO_CLIENT_ID)
     parser.add_argument("--client-secret", default=DEMO_CLIENT_SECRET)
     return parser
@@ -49,10 +57,9 @@ def main(argv=None, stop_event=None):
     print("Ctrl-C stops it.", flush=True)
     stop_event = stop_event or threading.Event()
     try:
-        while not stop_event.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the way to stop it
+            while not stop_event.wait(0.5):
+                pass
     finally:
         emulator.stop()
     print("emulator stopped", flush=True)

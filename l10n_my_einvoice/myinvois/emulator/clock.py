@@ -7,6 +7,7 @@ three days ahead instead of waiting. Time keeps flowing between moves, so the
 standalone emulator behaves like a real server. Rate limits do *not* use it:
 they are about real load and use the monotonic clock (limits.py).
 """
+
 import datetime
 import threading
 

@@ -1,5 +1,6 @@
 """Reading and acting on submitted documents (reference §3.5 items 11-17):
 Get Submission, Get Document (raw), Details, Cancel/Reject, Recent, Search."""
+
 import datetime
 import json
 
@@ -24,9 +25,13 @@ def get_submission(emulator, request, principal, submission_uid):
         valid = sum(status in ("Valid", "Cancelled") for status in statuses)
         overall = "valid" if valid == len(statuses) else "invalid" if valid == 0 else "partially valid"
     shown, _ = views.page(records, page_no, page_size)
-    return 200, {"submissionUid": submission_uid, "documentCount": len(records),
-                 "dateTimeReceived": submission["dateTimeReceived"], "overallStatus": overall,
-                 "documentSummary": [views.summary(r) for r in shown]}
+    return 200, {
+        "submissionUid": submission_uid,
+        "documentCount": len(records),
+        "dateTimeReceived": submission["dateTimeReceived"],
+        "overallStatus": overall,
+        "documentSummary": [views.summary(r) for r in shown],
+    }
 
 
 def get_document(emulator, request, principal, uuid):
@@ -67,8 +72,7 @@ def _date_pair(request, prefix):
     try:
         pair = clock.parse(start), clock.parse(end)
     except ValueError:
-        raise bad_argument(f"{prefix}DateFrom/{prefix}DateTo must be UTC date-times.", prefix + "DateFrom") \
-            from None
+        raise bad_argument(f"{prefix}DateFrom/{prefix}DateTo must be UTC date-times.", prefix + "DateFrom") from None
     if pair[0] > pair[1]:
         raise bad_argument(f"{prefix}DateFrom is after {prefix}DateTo.", prefix + "DateFrom")
     return pair
@@ -92,9 +96,13 @@ def _listing(emulator, request, principal, *, search):
         raise bad_argument(f"status must be one of {', '.join(STATUSES)}.", "status")
     document_type = (request.param("documentType") or "").strip()
     text = (request.param("searchQuery") or "").strip().lower()
-    wanted = {"uuid": request.param("uuid"), "receiverTin": request.param("receiverTin"),
-              "issuerTin": request.param("issuerTin"), "receiverId": request.param("receiverId"),
-              "issuerId": request.param("issuerId")}
+    wanted = {
+        "uuid": request.param("uuid"),
+        "receiverTin": request.param("receiverTin"),
+        "issuerTin": request.param("issuerTin"),
+        "receiverId": request.param("receiverId"),
+        "issuerId": request.param("issuerId"),
+    }
     since = emulator.clock.now() - LIST_WINDOW  # Recent: the last 31 days only
 
     def keep(record):
@@ -107,8 +115,7 @@ def _listing(emulator, request, principal, *, search):
             return False
         if document_type and record["typeCode"] != document_type.zfill(2):
             return False
-        if any(value and str(record.get(key) or "").upper() != value.strip().upper()
-               for key, value in wanted.items()):
+        if any(value and str(record.get(key) or "").upper() != value.strip().upper() for key, value in wanted.items()):
             return False
         received, issued_at = clock.parse(record["dateTimeReceived"]), clock.parse(record["dateTimeIssued"])
         if not search and received < since:
@@ -117,11 +124,23 @@ def _listing(emulator, request, principal, *, search):
             return False
         if issued and not issued[0] <= issued_at <= issued[1]:
             return False
-        return not text or any(text in str(record.get(key) or "").lower() for key in (
-            "uuid", "internalId", "supplierTin", "supplierName", "buyerTin", "buyerName", "totalPayableAmount"))
+        return not text or any(
+            text in str(record.get(key) or "").lower()
+            for key in (
+                "uuid",
+                "internalId",
+                "supplierTin",
+                "supplierName",
+                "buyerTin",
+                "buyerName",
+                "totalPayableAmount",
+            )
+        )
 
     with emulator.store.lock:
-        found = sorted(filter(keep, emulator.store.documents.values()), key=lambda r: -r["seq"])[:views.MAX_RESULTS]
+        found = sorted(filter(keep, emulator.store.documents.values()), key=lambda r: -r["seq"])[: views.MAX_RESULTS]
     shown, total_pages = views.page(found, page_no, page_size)
-    return 200, {"result": [views.list_item(r, search=search) for r in shown],
-                 "metadata": {"totalPages": total_pages, "totalCount": len(found)}}
+    return 200, {
+        "result": [views.list_item(r, search=search) for r in shown],
+        "metadata": {"totalPages": total_pages, "totalCount": len(found)},
+    }

@@ -8,15 +8,31 @@
 """
 
 STATUS_CODES = {  # error code names for HTTP statuses (reference §3.3)
-    400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed",
-    422: "DuplicateSubmission", 429: "TooManyRequests", 500: "InternalServerError", 501: "NotImplemented",
-    502: "BadGateway", 503: "ServiceUnavailable", 504: "GatewayTimeout",
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    422: "DuplicateSubmission",
+    429: "TooManyRequests",
+    500: "InternalServerError",
+    501: "NotImplemented",
+    502: "BadGateway",
+    503: "ServiceUnavailable",
+    504: "GatewayTimeout",
 }
 
 
 def error_object(code, message, message_ms=None, *, name=None, path=None, inner=()):
-    return {"propertyName": name, "propertyPath": path, "errorCode": code, "error": message,
-            "errorMS": message_ms or message, "target": name, "innerError": list(inner)}
+    return {
+        "propertyName": name,
+        "propertyPath": path,
+        "errorCode": code,
+        "error": message,
+        "errorMS": message_ms or message,
+        "target": name,
+        "innerError": list(inner),
+    }
 
 
 def error_body(code, message, target=None, details=None):
@@ -57,6 +73,14 @@ def forbidden(message, target=None):
 
 def bad_structure(reason, target="submission"):
     """Submit envelope rejection, in the shape LHDN was observed to send (§3.2 item 2)."""
-    return ApiError(400, "BadStructure", reason, body=error_body(
-        "ValidationError", "Invalid structure", "submission",
-        [{"code": "BadStructure", "target": target, "message": f"Invalid structured submission. {reason}"}]))
+    return ApiError(
+        400,
+        "BadStructure",
+        reason,
+        body=error_body(
+            "ValidationError",
+            "Invalid structure",
+            "submission",
+            [{"code": "BadStructure", "target": target, "message": f"Invalid structured submission. {reason}"}],
+        ),
+    )

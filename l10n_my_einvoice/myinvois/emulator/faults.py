@@ -4,6 +4,7 @@
 requests to that endpoint take it, oldest injection first. The server applies
 them (server.py) because they are about the connection, not about MyInvois.
 """
+
 import collections
 import threading
 from dataclasses import dataclass, field

@@ -1,6 +1,7 @@
 """Document lifecycle as MyInvois runs it (reference §4): background
 validation (Submitted -> Valid | Invalid), issuer cancellation, buyer rejection
 request, the 72-hour windows, and who may see or act on a document."""
+
 import datetime
 
 from . import checks, clock
@@ -18,8 +19,10 @@ def process_pending(store, now):
     """Decide every Submitted document whose validation is due, oldest first,
     so the first of two duplicates is the one that stays. Returns how many."""
     with store.lock:
-        due = sorted((r for r in store.documents.values()
-                      if r["status"] == "Submitted" and clock.parse(r["dueAt"]) <= now), key=lambda r: r["seq"])
+        due = sorted(
+            (r for r in store.documents.values() if r["status"] == "Submitted" and clock.parse(r["dueAt"]) <= now),
+            key=lambda r: r["seq"],
+        )
         for record in due:
             findings = record.pop("findings", []) + checks.findings_against_store(record, store.documents)
             record["validationResults"] = checks.validation_results(findings)
@@ -34,7 +37,7 @@ def process_pending(store, now):
 
 
 def role(record, principal):
-    """"issuer", "receiver" or None. An intermediary sees only what it submitted
+    """ "issuer", "receiver" or None. An intermediary sees only what it submitted
     itself (reference §2.2); a taxpayer sees what it issued and what it received."""
     if record["submitterClientId"] == principal.client_id and record["submitterTin"] == principal.tin:
         return "issuer"
@@ -65,7 +68,7 @@ def change_state(store, principal, uuid, body, now):
     status = str(body.get("status") or "").strip().lower()
     reason = body.get("reason")
     if status not in ("cancelled", "rejected"):
-        raise bad_argument("status must be \"cancelled\" or \"rejected\".", "status")
+        raise bad_argument('status must be "cancelled" or "rejected".', "status")
     if not isinstance(reason, str) or not reason.strip():
         raise bad_argument("A reason is required.", "reason")
     if len(reason) > MAX_REASON:
@@ -77,22 +80,36 @@ def change_state(store, principal, uuid, body, now):
         cancel = status == "cancelled"
         needed = "issuerTin" if cancel else "receiverTin"
         if (record[needed] or "").upper() != (principal.tin or "").upper():
-            raise forbidden(f"Only the {'issuer' if cancel else 'receiver'} of a document may "
-                            f"{'cancel' if cancel else 'reject'} it.", "uuid")
+            raise forbidden(
+                f"Only the {'issuer' if cancel else 'receiver'} of a document may "
+                f"{'cancel' if cancel else 'reject'} it.",
+                "uuid",
+            )
         if record["status"] != "Valid" or (not cancel and record["rejectRequestDateTime"]):
             state = "already requested for rejection" if record["status"] == "Valid" else record["status"]
-            raise ApiError(400, "IncorrectState", f"The document is {state}; this operation needs a Valid "
-                                                  "document.", "status")
+            raise ApiError(
+                400, "IncorrectState", f"The document is {state}; this operation needs a Valid document.", "status"
+            )
         window = CANCELLATION_WINDOW if cancel else REJECTION_WINDOW
         if now > clock.parse(record["dateTimeValidated"]) + window:
-            raise ApiError(400, "OperationPeriodOver", f"The {int(window.total_seconds() // 3600)}-hour period to "
-                                                       f"{'cancel' if cancel else 'reject'} this document is over; "
-                                                       "issue a credit, debit or refund note instead.", "uuid")
-        referencing = [r["uuid"] for r in store.documents.values()
-                       if r["status"] == "Valid" and uuid in r["references"]]
+            raise ApiError(
+                400,
+                "OperationPeriodOver",
+                f"The {int(window.total_seconds() // 3600)}-hour period to "
+                f"{'cancel' if cancel else 'reject'} this document is over; "
+                "issue a credit, debit or refund note instead.",
+                "uuid",
+            )
+        referencing = [
+            r["uuid"] for r in store.documents.values() if r["status"] == "Valid" and uuid in r["references"]
+        ]
         if referencing:
-            raise ApiError(400, "ActiveReferencingDocuments", "Valid documents reference this one; cancel them "
-                                                              f"first: {', '.join(referencing)}.", "uuid")
+            raise ApiError(
+                400,
+                "ActiveReferencingDocuments",
+                f"Valid documents reference this one; cancel them first: {', '.join(referencing)}.",
+                "uuid",
+            )
         record["documentStatusReason"] = reason
         if cancel:
             record["status"] = "Cancelled"

@@ -4,6 +4,7 @@ LHDN limits each client ID per endpoint per minute and answers 429 with
 ``Retry-After``. The window runs on real monotonic time: limits are about load,
 and a test that moves the emulator clock must not free or consume slots.
 """
+
 import collections
 import datetime
 import math
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from ..environments import RATE_LIMITS as DEFAULT_LIMITS
 from ..environments import UNPUBLISHED_RATE_LIMIT as UNPUBLISHED_LIMIT
+
 ALIASES = {"login": "token"}
 
 

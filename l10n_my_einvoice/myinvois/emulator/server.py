@@ -5,6 +5,8 @@ Faults live here because they are about the connection: ``drop`` closes the
 socket without a byte; ``drop_after_accept`` lets the submission be stored
 first, so a client sees a network error although LHDN has the documents.
 """
+
+import contextlib
 import json
 import logging
 import secrets
@@ -35,22 +37,20 @@ class _Server(ThreadingHTTPServer):
     def process_request(self, request, client_address):
         with self._connections_lock:
             self.connections.add(request)
-        super().process_request(request, client_address)
+        return super().process_request(request, client_address)
 
     def shutdown_request(self, request):
         with self._connections_lock:
             self.connections.discard(request)
-        super().shutdown_request(request)
+        return super().shutdown_request(request)
 
     def close_connections(self):
         """Close kept-alive connections too, so no client talks to a stopped emulator."""
         with self._connections_lock:
             connections = list(self.connections)
         for connection in connections:
-            try:
+            with contextlib.suppress(OSError):  # already closed by the client
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def correlation_id(self):
         with self._connections_lock:
@@ -68,17 +68,18 @@ class _Handler(BaseHTTPRequestHandler):
     timeout = 120  # idle kept-alive connections end eventually
 
     def setup(self):
-        super().setup()
+        result = super().setup()
         # Headers and body go out in two writes; without this, Nagle + delayed ACK add 40 ms a call.
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return result
 
     def do_GET(self):
         self._serve()
 
     do_POST = do_PUT = do_DELETE = do_PATCH = do_GET
 
-    def log_message(self, format, *args):
-        log.debug("%s " + format, self.address_string(), *args)
+    def log_message(self, fmt, *args):
+        log.debug("%s " + fmt, self.address_string(), *args)
 
     def _serve(self):
         emulator = self.server.emulator
@@ -100,11 +101,16 @@ class _Handler(BaseHTTPRequestHandler):
         if fault and fault.kind == "delay":
             time.sleep(fault.seconds)
         if fault and fault.kind == "status":
-            response = Response(fault.status, error_body(STATUS_CODES.get(fault.status, "Error"),
-                                                         f"Injected fault: HTTP {fault.status}."))
+            response = Response(
+                fault.status,
+                error_body(STATUS_CODES.get(fault.status, "Error"), f"Injected fault: HTTP {fault.status}."),
+            )
         elif fault and fault.kind == "429":
-            response = Response(429, error_body("TooManyRequests", "Injected fault: too many requests."),
-                                {"Retry-After": str(fault.retry_after)})
+            response = Response(
+                429,
+                error_body("TooManyRequests", "Injected fault: too many requests."),
+                {"Retry-After": str(fault.retry_after)},
+            )
         else:
             response = emulator.api.handle(route, request)
         if fault and fault.kind == "drop_after_accept":
@@ -113,10 +119,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _drop(self):
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):  # already closed by the client
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     def _send(self, response):
         payload = b"" if response.body is None else json.dumps(response.body, ensure_ascii=False).encode("utf-8")
@@ -137,6 +141,7 @@ class _Handler(BaseHTTPRequestHandler):
 def serve(port, emulator):
     """Bind and serve in a daemon thread; returns the server (``server_address`` has the port)."""
     server = _Server(port, emulator)
-    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="myinvois-emulator",
-                     daemon=True).start()
+    threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="myinvois-emulator", daemon=True
+    ).start()
     return server

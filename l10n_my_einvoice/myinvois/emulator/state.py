@@ -5,6 +5,7 @@ change is written at once (atomically: temporary file, then rename) and the
 file is read back when an Emulator starts, so a demo survives a restart.
 The lifecycle rules live in lifecycle.py; this module only keeps and finds.
 """
+
 import json
 import os
 import secrets
@@ -69,24 +70,38 @@ class Store:
     def add_client(self, client_id, client_secret, tin, brn=None, represents=()):
         secrets_ = [client_secret] if isinstance(client_secret, str) else list(client_secret)
         with self.lock:
-            self.clients[client_id] = {"secrets": secrets_, "tin": tin, "brn": brn,
-                                       "represents": [str(t).upper() for t in represents]}
+            self.clients[client_id] = {
+                "secrets": secrets_,
+                "tin": tin,
+                "brn": brn,
+                "represents": [str(t).upper() for t in represents],
+            }
             self.save()
 
     def add_taxpayer(self, tin, name, id_type="BRN", id_value=None, qr_code_text=None, **details):
         with self.lock:
-            self.taxpayers[tin] = {"tin": tin, "name": name, "idType": id_type, "idValue": id_value,
-                                   "qrCodeText": qr_code_text, "details": details}
+            self.taxpayers[tin] = {
+                "tin": tin,
+                "name": name,
+                "idType": id_type,
+                "idValue": id_value,
+                "qrCodeText": qr_code_text,
+                "details": details,
+            }
             self.save()
 
     def issue_token(self, client_id, tin, brn, onbehalfof, now, lifetime):
         token = secrets.token_urlsafe(48)
         with self.lock:
             # Forget expired tokens (they would get 401 anyway) so a long demo does not grow.
-            self.tokens = {key: value for key, value in self.tokens.items()
-                           if clock.parse(value["expiresAt"]) > now}
-            self.tokens[token] = {"clientId": client_id, "tin": tin, "brn": brn, "onBehalfOf": onbehalfof,
-                                  "expiresAt": clock.exact(now + lifetime)}
+            self.tokens = {key: value for key, value in self.tokens.items() if clock.parse(value["expiresAt"]) > now}
+            self.tokens[token] = {
+                "clientId": client_id,
+                "tin": tin,
+                "brn": brn,
+                "onBehalfOf": onbehalfof,
+                "expiresAt": clock.exact(now + lifetime),
+            }
             self.save()
         return token
 
@@ -97,8 +112,7 @@ class Store:
 
     def remember_payload(self, tin, digest, when, window):
         with self.lock:
-            self.payloads = {key: value for key, value in self.payloads.items()
-                             if clock.parse(value) > when - window}
+            self.payloads = {key: value for key, value in self.payloads.items() if clock.parse(value) > when - window}
             self.payloads[f"{tin} {digest}"] = clock.exact(when)
             self.save()
 
@@ -124,5 +138,8 @@ class Store:
 
     def documents_by_code(self, code_number):
         with self.lock:
-            return [record for record in sorted(self.documents.values(), key=lambda r: r["seq"])
-                    if code_number in (record["codeNumber"], record["internalId"])]
+            return [
+                record
+                for record in sorted(self.documents.values(), key=lambda r: r["seq"])
+                if code_number in (record["codeNumber"], record["internalId"])
+            ]

@@ -5,6 +5,7 @@ per-client counts have methods. ``requests`` counts every request that reached
 the server (faulted ones too); ``too_many`` only the 429s the rate limiter gave,
 not injected ones (``injected`` counts those); ``logins`` only issued tokens.
 """
+
 import collections
 import threading
 

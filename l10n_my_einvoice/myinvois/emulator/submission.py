@@ -5,6 +5,7 @@ payload from the same taxpayer within 10 minutes answers 422 with Retry-After;
 otherwise 202, each document either accepted (stored as Submitted, decided
 later by lifecycle.process_pending) or rejected with a MyInvois error object.
 """
+
 import base64
 import binascii
 import datetime
@@ -24,8 +25,9 @@ FIELDS = ("format", "document", "documentHash", "codeNumber")
 
 def submit(emulator, request, principal):
     if len(request.body) > MAX_SUBMISSION_BYTES:
-        raise ApiError(400, "MaximumSizeExceeded", f"The submission is {len(request.body)} bytes; at most 5 MB.",
-                       "submission")
+        raise ApiError(
+            400, "MaximumSizeExceeded", f"The submission is {len(request.body)} bytes; at most 5 MB.", "submission"
+        )
     items = _envelope(request.body)
     store, now = emulator.store, emulator.clock.now()
     digest = hashlib.sha256(request.body).hexdigest()
@@ -33,9 +35,13 @@ def submit(emulator, request, principal):
         seen = store.payload_seen_at(principal.tin, digest)
         if seen is not None and now - seen < DUPLICATE_PAYLOAD_WINDOW:
             wait = max(1, math.ceil((seen + DUPLICATE_PAYLOAD_WINDOW - now).total_seconds()))
-            raise ApiError(422, "DuplicateSubmission", "An identical submission was received from this taxpayer "
-                                                       "in the last 10 minutes.", "submission",
-                           headers={"Retry-After": str(wait)})
+            raise ApiError(
+                422,
+                "DuplicateSubmission",
+                "An identical submission was received from this taxpayer in the last 10 minutes.",
+                "submission",
+                headers={"Retry-After": str(wait)},
+            )
         store.remember_payload(principal.tin, digest, now, DUPLICATE_PAYLOAD_WINDOW)
 
     accepted, rejected = [], []
@@ -52,13 +58,20 @@ def submit(emulator, request, principal):
     submission_uid = new_uid() if accepted else None
     due = now + datetime.timedelta(seconds=emulator.validation_delay)
     records = [_record(emulator, principal, submission_uid, now, due, *entry) for entry in accepted]
-    submission = {"submissionUid": submission_uid, "clientId": principal.client_id, "tin": principal.tin,
-                  "dateTimeReceived": clock.lhdn(now), "uuids": [r["uuid"] for r in records]}
+    submission = {
+        "submissionUid": submission_uid,
+        "clientId": principal.client_id,
+        "tin": principal.tin,
+        "dateTimeReceived": clock.lhdn(now),
+        "uuids": [r["uuid"] for r in records],
+    }
     store.add_submission(submission_uid, submission, records)
     emulator.stats.count("submissions")
-    return 202, {"submissionUid": submission_uid,
-                 "acceptedDocuments": [{"uuid": r["uuid"], "invoiceCodeNumber": r["codeNumber"]} for r in records],
-                 "rejectedDocuments": rejected}
+    return 202, {
+        "submissionUid": submission_uid,
+        "acceptedDocuments": [{"uuid": r["uuid"], "invoiceCodeNumber": r["codeNumber"]} for r in records],
+        "rejectedDocuments": rejected,
+    }
 
 
 def _envelope(body):
@@ -69,18 +82,23 @@ def _envelope(body):
         raise bad_structure("The body is not valid JSON.") from None
     documents = envelope.get("documents") if isinstance(envelope, dict) else None
     if not isinstance(documents, list) or not documents:
-        raise bad_structure("The body needs a non-empty \"documents\" list.", "documents")
+        raise bad_structure('The body needs a non-empty "documents" list.', "documents")
     if len(documents) > MAX_DOCUMENTS:
-        raise ApiError(400, "MaximumSizeExceeded", f"The submission has {len(documents)} documents; at most "
-                                                   f"{MAX_DOCUMENTS}.", "documents")
+        raise ApiError(
+            400,
+            "MaximumSizeExceeded",
+            f"The submission has {len(documents)} documents; at most {MAX_DOCUMENTS}.",
+            "documents",
+        )
     items = []
     for index, document in enumerate(documents):
         if not isinstance(document, dict):
             raise bad_structure(f"documents[{index}] is not an object.", f"documents[{index}]")
         for name in FIELDS:
             if not isinstance(document.get(name), str) or not document[name].strip():
-                raise bad_structure(f"documents[{index}].{name} is missing or not a string.",
-                                    f"documents[{index}].{name}")
+                raise bad_structure(
+                    f"documents[{index}].{name} is missing or not a string.", f"documents[{index}].{name}"
+                )
         fmt = document["format"].strip().upper()
         if fmt not in ("XML", "JSON"):
             raise bad_structure(f"documents[{index}].format must be XML or JSON.", f"documents[{index}].format")
@@ -95,12 +113,16 @@ def _decoded(item, index):
     try:
         data = base64.b64decode(item["document"], validate=True)
     except (binascii.Error, ValueError):
-        return None, checks.rejection("BadArgument", f"documents[{index}].document is not valid base64.",
-                                      name="document")
+        return None, checks.rejection(
+            "BadArgument", f"documents[{index}].document is not valid base64.", name="document"
+        )
     if hashlib.sha256(data).hexdigest() != item["documentHash"]:
-        return None, checks.rejection("BadArgument", "documentHash is not the lower-case hex SHA-256 of the "
-                                                     "decoded document.",
-                                      "documentHash bukan SHA-256 dokumen.", name="documentHash")
+        return None, checks.rejection(
+            "BadArgument",
+            "documentHash is not the lower-case hex SHA-256 of the decoded document.",
+            "documentHash bukan SHA-256 dokumen.",
+            name="documentHash",
+        )
     return data, None
 
 
@@ -110,25 +132,47 @@ def _record(emulator, principal, submission_uid, now, due, item, data, doc, find
     receiver = doc.supplier if doc.is_self_billed else doc.buyer
     intermediary = emulator.store.clients.get(principal.client_id, {}) if principal.intermediary else {}
     return {
-        "uuid": new_uid(), "submissionUid": submission_uid, "longId": None,
-        "codeNumber": item["codeNumber"], "internalId": doc.number,
-        "typeCode": doc.type_code, "typeName": checks.type_name(doc.type_code), "typeVersionName": doc.version,
-        "issuerTin": issuer.tin, "issuerName": issuer.name, "issuerId": issuer.id_number,
-        "receiverTin": receiver.tin, "receiverId": receiver.id_number, "receiverName": receiver.name,
-        "supplierTin": doc.supplier.tin, "supplierName": doc.supplier.name,
-        "buyerTin": doc.buyer.tin, "buyerName": doc.buyer.name,
-        "dateTimeIssued": clock.lhdn(doc.issued_at), "dateTimeReceived": clock.lhdn(now),
+        "uuid": new_uid(),
+        "submissionUid": submission_uid,
+        "longId": None,
+        "codeNumber": item["codeNumber"],
+        "internalId": doc.number,
+        "typeCode": doc.type_code,
+        "typeName": checks.type_name(doc.type_code),
+        "typeVersionName": doc.version,
+        "issuerTin": issuer.tin,
+        "issuerName": issuer.name,
+        "issuerId": issuer.id_number,
+        "receiverTin": receiver.tin,
+        "receiverId": receiver.id_number,
+        "receiverName": receiver.name,
+        "supplierTin": doc.supplier.tin,
+        "supplierName": doc.supplier.name,
+        "buyerTin": doc.buyer.tin,
+        "buyerName": doc.buyer.name,
+        "dateTimeIssued": clock.lhdn(doc.issued_at),
+        "dateTimeReceived": clock.lhdn(now),
         "dateTimeValidated": None,
-        "totalExcludingTax": float(amounts.tax_exclusive), "totalDiscount": float(amounts.allowance_total),
-        "totalNetAmount": float(amounts.line_extension), "totalPayableAmount": float(amounts.payable),
-        "status": "Submitted", "cancelDateTime": None, "rejectRequestDateTime": None,
-        "documentStatusReason": None, "createdByUserId": principal.client_id,
-        "intermediaryTin": intermediary.get("tin"), "intermediaryRob": intermediary.get("brn"),
+        "totalExcludingTax": float(amounts.tax_exclusive),
+        "totalDiscount": float(amounts.allowance_total),
+        "totalNetAmount": float(amounts.line_extension),
+        "totalPayableAmount": float(amounts.payable),
+        "status": "Submitted",
+        "cancelDateTime": None,
+        "rejectRequestDateTime": None,
+        "documentStatusReason": None,
+        "createdByUserId": principal.client_id,
+        "intermediaryTin": intermediary.get("tin"),
+        "intermediaryRob": intermediary.get("brn"),
         "intermediaryName": (emulator.store.taxpayers.get(intermediary.get("tin")) or {}).get("name"),
-        "submitterClientId": principal.client_id, "submitterTin": principal.tin,
-        "format": item["format"], "document": data.decode("utf-8", errors="replace"),
+        "submitterClientId": principal.client_id,
+        "submitterTin": principal.tin,
+        "format": item["format"],
+        "document": data.decode("utf-8", errors="replace"),
         "documentHash": item["documentHash"],
         "references": [ref.uuid for ref in doc.billing_references if ref.uuid],
-        "dueAt": clock.exact(due), "seq": emulator.store.next_seq(),
-        "findings": findings, "validationResults": None,
+        "dueAt": clock.exact(due),
+        "seq": emulator.store.next_seq(),
+        "findings": findings,
+        "validationResults": None,
     }

@@ -1,13 +1,27 @@
 """Taxpayer endpoints (reference §3.5 items 7-9) over the taxpayers a test seeded
 with ``Emulator.add_taxpayer``: validate a TIN, search a TIN, QR code info."""
+
 from .. import codes
 from . import clock
 from .errors import ApiError, bad_argument, not_found
 
 FILE_TYPES = {"1": True, "2": False}  # fileType -> individual (IG TIN)?
-QR_FIELDS = ("sst", "email", "contactNumber", "ttx", "businessActivityDescriptionBM",
-             "businessActivityDescriptionEN", "msic", "addressLine0", "addressLine1", "addressLine2", "postalZone",
-             "city", "state", "country")
+QR_FIELDS = (
+    "sst",
+    "email",
+    "contactNumber",
+    "ttx",
+    "businessActivityDescriptionBM",
+    "businessActivityDescriptionEN",
+    "msic",
+    "addressLine0",
+    "addressLine1",
+    "addressLine2",
+    "postalZone",
+    "city",
+    "state",
+    "country",
+)
 
 
 def _id_type(request, required):
@@ -40,13 +54,17 @@ def search_tin(emulator, request, principal):
         raise bad_argument("Give taxpayerName, or idType with idValue.", "taxpayerName")
     if file_type and file_type not in FILE_TYPES:
         raise bad_argument("fileType must be 1 (individual) or 2 (non-individual).", "fileType")
-    matches = [t for t in emulator.store.taxpayers.values()
-               if (not name or name in (t["name"] or "").lower())
-               and (not id_type or (t["idType"] == id_type and t["idValue"] == id_value))
-               and (not file_type or t["tin"].upper().startswith("IG") == FILE_TYPES[file_type])]
+    matches = [
+        t
+        for t in emulator.store.taxpayers.values()
+        if (not name or name in (t["name"] or "").lower())
+        and (not id_type or (t["idType"] == id_type and t["idValue"] == id_value))
+        and (not file_type or t["tin"].upper().startswith("IG") == FILE_TYPES[file_type])
+    ]
     if len(matches) > 1:
-        raise ApiError(400, "BadArgument", "Search criteria is not conclusive; more than one taxpayer matches.",
-                       "taxpayerName")
+        raise ApiError(
+            400, "BadArgument", "Search criteria is not conclusive; more than one taxpayer matches.", "taxpayerName"
+        )
     if not matches:
         raise not_found("No taxpayer matches.", "taxpayerName")
     return 200, {"tin": matches[0]["tin"]}
@@ -56,7 +74,12 @@ def qr_info(emulator, request, principal, text):
     for taxpayer in emulator.store.taxpayers.values():
         if taxpayer.get("qrCodeText") and taxpayer["qrCodeText"] == text:
             details = taxpayer.get("details") or {}
-            return 200, {"tin": taxpayer["tin"], "name": taxpayer["name"], "idType": taxpayer["idType"],
-                         "idNumber": taxpayer["idValue"], **{key: details.get(key, "") for key in QR_FIELDS},
-                         "generatedTimestamp": clock.lhdn(emulator.clock.now())}
+            return 200, {
+                "tin": taxpayer["tin"],
+                "name": taxpayer["name"],
+                "idType": taxpayer["idType"],
+                "idNumber": taxpayer["idValue"],
+                **{key: details.get(key, "") for key in QR_FIELDS},
+                "generatedTimestamp": clock.lhdn(emulator.clock.now()),
+            }
     raise not_found("Unknown QR code.", "qrCodeText")

@@ -41,9 +41,15 @@ def addon_readme():
         f"<!-- written from readme/ by tools/gen_readme.py: edit those files -->\n\n"
         f"{manifest['summary']}.\n\n"
         f"{_body(2)}\n"
-        f"## Maintainers\n\n{', '.join(manifest['maintainers'])} ({manifest['website']}); "
-        f"license {manifest['license']}.\n"
+        f"## Maintainers\n\n{_maintainers(manifest)}; license {manifest['license']}.\n"
     )
+
+
+def _maintainers(manifest):
+    # No website or GitHub handles in the manifest until the project has a public home:
+    # an invented address would send users nowhere.
+    names = ", ".join(manifest.get("maintainers", [])) or manifest["author"]
+    return f"{names} ({manifest['website']})" if manifest.get("website") else names
 
 
 def repository_readme(current):

@@ -23,6 +23,23 @@ def worker_env(registry):
         yield api.Environment(cr, SUPERUSER_ID, {})
 
 
+def malaysian_customer_values(env, name="Pelanggan Berhad"):
+    """A Malaysian company customer known to the emulator's taxpayers (TIN C9876543210)."""
+    return {
+        "name": name,
+        "is_company": True,
+        "vat": "C9876543210",
+        "country_id": env.ref("base.my").id,
+        "state_id": env.ref("base.state_my_jhr").id,
+        "city": "Johor Bahru",
+        "zip": "80000",
+        "street": "No. 8, Jalan Pelanggan",
+        "phone": "+6071234567",
+        "l10n_my_identification_type": "BRN",
+        "l10n_my_identification_number": "201901098765",
+    }
+
+
 def make_company(env, name, url, tin, brn, client_id, client_secret, password):
     """A company on l10n_my's chart, set up to send to the MyInvois API at ``url``."""
     my = env.ref("base.my")
@@ -61,22 +78,7 @@ def make_company(env, name, url, tin, brn, client_id, client_secret, password):
 def make_posted_invoices(env, company, count, lines=1):
     """``count`` posted customer invoices of ``company``, ``lines`` lines each."""
     env = env(context={"allowed_company_ids": company.ids})
-    my = env.ref("base.my")
-    customer = env["res.partner"].create(
-        {
-            "name": f"Pelanggan {company.name}",
-            "is_company": True,
-            "vat": "C9876543210",
-            "country_id": my.id,
-            "state_id": env.ref("base.state_my_jhr").id,
-            "city": "Johor Bahru",
-            "zip": "80000",
-            "street": "No. 8, Jalan Pelanggan",
-            "phone": "+6071234567",
-            "l10n_my_identification_type": "BRN",
-            "l10n_my_identification_number": "201901098765",
-        }
-    )
+    customer = env["res.partner"].create(malaysian_customer_values(env, f"Pelanggan {company.name}"))
     product = env["product.product"].create(
         {
             "name": "Consulting hour",

@@ -10,6 +10,7 @@ from ..models.api_state import autonomous_cursor
 from ..myinvois import certificate as core_certificate
 from ..myinvois import signing, ubl, xml_checks
 from ..myinvois.emulator import Emulator
+from .committed_data import malaysian_customer_values
 
 COMPANY_TIN = "C1234567890"
 COMPANY_BRN = "202001012345"
@@ -98,21 +99,7 @@ class MyInvoisFlowCase(MyInvoisTestCommon):
                 "l10n_my_einvoice_certificate_password": CERT_PASSWORD,
             }
         )
-        cls.customer = cls.env["res.partner"].create(
-            {
-                "name": "Pelanggan Berhad",
-                "is_company": True,
-                "vat": "C9876543210",
-                "country_id": my.id,
-                "state_id": cls.env.ref("base.state_my_jhr").id,
-                "city": "Johor Bahru",
-                "zip": "80000",
-                "street": "No. 8, Jalan Pelanggan",
-                "phone": "+6071234567",
-                "l10n_my_identification_type": "BRN",
-                "l10n_my_identification_number": "201901098765",
-            }
-        )
+        cls.customer = cls.env["res.partner"].create(malaysian_customer_values(cls.env))
         cls.foreign_supplier = cls.env["res.partner"].create(
             {
                 "name": "Cloud Hosting Inc.",

@@ -75,10 +75,9 @@ else
                      WHERE l10n_my_einvoice_environment = 'custom'" >/dev/null
 fi
 
-# Not through odoo_bin: $! must be Odoo's own process, for Ctrl-C to stop it.
-"$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" --addons-path="$ADDONS" --data-dir="$ODOO_DATA_DIR" -d "$DB" \
-  --db-filter="^$DB\$" --no-database-list --http-interface=127.0.0.1 --http-port="$ODOO_PORT" \
-  --logfile="$ODOO_DATA_DIR/$DB-odoo.log" &
+# ODOO_CMD, not the odoo_bin function: $! must be Odoo's own process, for Ctrl-C to stop it.
+"${ODOO_CMD[@]}" -d "$DB" --db-filter="^$DB\$" --no-database-list --http-interface=127.0.0.1 \
+  --http-port="$ODOO_PORT" --logfile="$ODOO_DATA_DIR/$DB-odoo.log" &
 pids+=($!)
 for _ in $(seq 60); do
   "$ODOO_PYTHON" -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1], timeout=2)" \

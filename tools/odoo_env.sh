@@ -15,7 +15,9 @@ ADDONS="$ODOO_PATH/addons,$ODOO_PATH/odoo/addons,$ROOT"
 TEMPLATE_MODULES="account,l10n_my,account_debit_note,portal"
 export ODOO_PATH ODOO_PYTHON ODOO_ARCHIVE
 
-odoo_bin() { "$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" --addons-path="$ADDONS" --data-dir="$ODOO_DATA_DIR" "$@"; }
+# Odoo's command line with this project's paths; "${ODOO_CMD[@]}" ... & leaves $! on Odoo itself.
+ODOO_CMD=("$ODOO_PYTHON" "$ODOO_PATH/odoo-bin" --addons-path="$ADDONS" --data-dir="$ODOO_DATA_DIR")
+odoo_bin() { "${ODOO_CMD[@]}" "$@"; }
 
 # odoo_ready: Odoo 19 usable (set up from ../shared/odoo when missing). Returns 0 when
 # ready; 3 when there is none and nothing to set one up from (outside CI only); 1 otherwise.

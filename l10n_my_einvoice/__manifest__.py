@@ -21,6 +21,7 @@
         "views/res_partner_views.xml",
         "views/product_template_views.xml",
         "views/account_tax_views.xml",
+        "views/account_journal_views.xml",
         "views/uom_uom_views.xml",
         "views/account_move_views.xml",
         "wizard/certificate_upload_views.xml",

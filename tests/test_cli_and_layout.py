@@ -34,7 +34,8 @@ def test_build_then_validate(tmp_path):
     lines = bad.stdout.splitlines()
     assert len(lines) == 3, lines
     assert lines[-1] == "missing.xml: cannot read: No such file or directory"
-    # LHDN's own sample: placeholder TINs and totals that do not add up.
+    # LHDN's own sample: placeholder TINs and totals that do not add up (its line's
+    # ItemPriceExtension, LineExtensionAmount and tax subtotals are refused too).
     sample = run("validate", str(SAMPLES / "1.1-Invoice-Sample.xml"))
     assert sample.returncode == 1
     assert "supplier.tin: The supplier's TIN \"Supplier's TIN\" is not a TIN" in sample.stdout
@@ -46,13 +47,13 @@ def test_build_refuses_an_invalid_document_and_writes_nothing(tmp_path):
 
     data = json.loads((ROOT / "samples" / "documents" / "invoice.json").read_text())
     data["buyer"]["tin"] = "12345"
-    data["lines"][0]["quantity"] = "-1"
+    data["lines"][0]["unit_price"] = "-5000"  # a negative line is allowed, a negative payable is not
     source = tmp_path / "bad.json"
     source.write_text(json.dumps(data))
     result = run("build", str(source), "-o", str(tmp_path / "bad.xml"))
     assert result.returncode == 1
     assert "buyer.tin: The buyer's TIN '12345' is not a TIN LHDN accepts" in result.stdout
-    assert "lines[0].quantity: The quantity -1 is not positive" in result.stdout
+    assert "payable_amount: The amount payable is negative" in result.stdout
     assert not (tmp_path / "bad.xml").exists()
     stale = run("build", str(ROOT / "samples" / "documents" / "invoice.json"), "-o", str(tmp_path / "x.xml"), "--now")
     assert stale.returncode == 0, stale.stdout

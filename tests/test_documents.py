@@ -138,6 +138,12 @@ def test_lhdn_samples_read_back_with_their_declared_totals():
     assert sample.declared["PayableAmount"] == Decimal("4585.00")
     assert len(sample.lines) >= 3 and sample.lines[0].tariff_code == "9800.00.0010"
     assert sample.customs_import_forms == ["E23456789123", "E98765432123"]
+    assert sample.lines[2].declared["TaxTotal.TaxAmount"] == Decimal("0.00")
+    # LHDN's sample does not add up (reference §5.8), and the declared-value rules say where:
+    # its exempt line declares a tax of 0.00 over an exempt subtotal of 100.00, and the
+    # document's exempt subtotal has no exemption reason.
+    rules = {(i.path, i.rule) for i in validation.validate(sample, for_submission=False)}
+    assert {("lines[2].TaxTotal.TaxAmount", "line_tax_total"), ("TaxTotal.TaxSubtotal[2]", "tax_subtotal")} <= rules
 
 
 # --- the table of bad inputs: each gives exactly its field-named issue --------------------
@@ -219,9 +225,10 @@ BAD_INPUTS = [
     (setter("lines", []), "lines", "required"),
     (setter("lines[0].description", ""), "lines[0].description", "required"),
     (setter("lines[0].description", "d" * 301), "lines[0].description", "too_long"),
-    (setter("lines[1].quantity", D("-1")), "lines[1].quantity", "quantity"),
-    (setter("lines[1].quantity", D("0")), "lines[1].quantity", "quantity"),
-    (setter("lines[1].unit_price", D("-3200")), "lines[1].unit_price", "negative"),
+    # Negative and zero quantities and prices are allowed (test_negative_lines_pass); a missing one is not.
+    (setter("lines[1].quantity", None), "lines[1].quantity", "required"),
+    (setter("lines[1].unit_price", None), "lines[1].unit_price", "required"),
+    (setter("lines[1].unit_price", D("-3500")), "payable_amount", "negative"),
     (setter("lines[1].unit_code", "PCS"), "lines[1].unit_code", "code"),
     (setter("lines[1].classifications", []), "lines[1].classifications", "required"),
     (setter("lines[1].classifications", ["046"]), "lines[1].classifications[0]", "code"),
@@ -241,7 +248,11 @@ BAD_INPUTS = [
         "lines[1].taxes[0].base_unit_measure",
         "required",
     ),
-    (setter("lines[1].taxes", [Tax(type="01", amount=D("-1"))]), "lines[1].taxes[0].amount", "negative"),
+    (
+        setter("lines[1].taxes", [Tax(type="03", per_unit_amount=D("10"), base_unit_measure=D("2"), amount=D("21"))]),
+        "lines[1].taxes[0].amount",
+        "per_unit_tax",
+    ),
     (
         lambda d: d.lines[0].allowances.__setitem__(0, type(d.lines[0].allowances[0])(reason="x")),
         "lines[0].allowances[0]",
@@ -254,6 +265,13 @@ BAD_INPUTS = [
             or d.lines[0].allowances.append(type(d.lines[0].allowances[0])(amount=D("50")))
         ),
         "lines[0].allowances",
+        "allowance_exceeds",
+    ),
+    (setter("lines[0].allowances[0].amount", D("100.01")), "lines[0].allowances[0].amount", "allowance_exceeds"),
+    (setter("lines[0].allowances[0].amount", D("-10")), "lines[0].allowances[0].amount", "allowance_sign"),
+    (
+        lambda d: d.allowances.append(type(d.lines[0].allowances[0])(amount=D("-5"))),
+        "allowances[0].amount",
         "negative",
     ),
     (lambda d: d.declared.update(PayableAmount=D("1.00")), "totals.PayableAmount", "totals"),
@@ -317,7 +335,7 @@ def test_many_problems_are_reported_in_one_pass():
     doc = f.invoice()
     doc.buyer.tin = ""
     doc.lines[0].classifications = ["999"]
-    doc.lines[2].quantity = D("-2")
+    doc.lines[2].quantity = None
     doc.currency = "EUR"
     assert {i.path for i in issues(doc)} == {
         "buyer.tin",

@@ -58,7 +58,11 @@ errored=$(sed -nE 's/.*: ([0-9]+) failed, ([0-9]+) error.*/\2/p' <<<"$summary")
 if [ "$rc" != 0 ] || [ -n "$errors" ] || [ -z "$summary" ] || [ "${ran:-0}" = 0 ] || [ "$failed" != 0 ] || [ "$errored" != 0 ]; then
   grep -E " (ERROR|CRITICAL|FAIL)|Traceback|^  File|Error:|assert" "$LOG" | head -120 >&2
   say "Odoo tests FAILED (exit $rc; ${summary:-no test summary: did the module install?})"
-  echo "odoo: $(( ${ran:-0} - ${failed:-0} - ${errored:-0} )) passed, $(( ${failed:-0} + ${errored:-0} > 0 ? ${failed:-0} + ${errored:-0} : 1 )) failed"
+  # Odoo counts every failed subtest; the count here is of failing tests (distinct names).
+  failing=$(grep -oE ": (FAIL|ERROR): (Subtest )?[A-Za-z0-9_]+\.[A-Za-z0-9_]+" "$LOG" | sed -E 's/.*: (FAIL|ERROR): (Subtest )?//' | sort -u | wc -l)
+  failing=$(( failing > 0 ? failing : 1 ))
+  failing=$(( ${ran:-0} > 0 && failing > ${ran:-0} ? ${ran:-0} : failing ))
+  echo "odoo: $(( ${ran:-0} > failing ? ${ran:-0} - failing : 0 )) passed, $failing failed"
   exit 1
 fi
 say "database ready in $((t0 - t_db)) s; install + tests took $((t1 - t0)) s"

@@ -1,5 +1,6 @@
 from . import (
     account_chart_template,
+    account_journal,
     account_move,
     account_move_line,
     account_tax,

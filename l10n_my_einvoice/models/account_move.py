@@ -3,7 +3,7 @@ import datetime
 import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..myinvois import client as api_client
 from ..myinvois import qr, signing, ubl, validation
@@ -59,6 +59,36 @@ class AccountMove(models.Model):
         help="A credit note is sent as a refund note when the money is paid back (the note is reconciled with "
         "a payment); choose explicitly to override.",
     )
+
+    # Recurring services: LHDN's optional billing period (reference §5.3).
+    l10n_my_einvoice_period_start = fields.Date(
+        string="Billing period start", copy=False, help="Sent to MyInvois as the billing period."
+    )
+    l10n_my_einvoice_period_end = fields.Date(string="Billing period end", copy=False)
+    l10n_my_einvoice_frequency = fields.Selection(
+        # The keys are LHDN's own words, sent as they are.
+        [
+            ("Daily", "Daily"),
+            ("Weekly", "Weekly"),
+            ("Biweekly", "Biweekly"),
+            ("Monthly", "Monthly"),
+            ("Bimonthly", "Bimonthly"),
+            ("Quarterly", "Quarterly"),
+            ("Half-yearly", "Half-yearly"),
+            ("Yearly", "Yearly"),
+            ("Others / Not Applicable", "Others / Not Applicable"),
+        ],
+        string="Billing frequency",
+    )
+
+    @api.constrains("l10n_my_einvoice_period_start", "l10n_my_einvoice_period_end")
+    def _check_l10n_my_einvoice_period(self):
+        for move in self:
+            start, end = move.l10n_my_einvoice_period_start, move.l10n_my_einvoice_period_end
+            if start and end and start > end:
+                raise ValidationError(
+                    _("%(move)s, field 'Billing period end': the period ends before it starts.", move=move.display_name)
+                )
 
     @api.depends("l10n_my_einvoice_document_ids")
     def _compute_l10n_my_einvoice_document_id(self):

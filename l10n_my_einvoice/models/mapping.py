@@ -1,34 +1,19 @@
 """account.move -> core Document: *what* to send. Everything about *how* MyInvois
 wants it (XML, totals, rules) is in the core.
 
-Amounts come from Odoo's own tax engine (``compute_all`` per line, the way the
-move's tax lines were computed), grouped into LHDN tax types; nothing is taxed
-by hand here. Problems that the core cannot name in Odoo's words (a contact
+Amounts are the move's as booked (mapping_amounts.py), grouped into LHDN tax
+types; nothing is taxed by hand here. Problems that the core cannot name in Odoo's words (a contact
 without a TIN, a unit without an LHDN code) are returned as ``MappingIssue``s
 naming the record and field to fix.
 """
 
-from dataclasses import dataclass
-from decimal import Decimal
-
 from ..myinvois import codes
-from ..myinvois.document import Address, AllowanceCharge, BillingReference, Document, Line, Party, Tax, money
+from ..myinvois.document import Address, BillingReference, Delivery, Document, Party
+from .mapping_amounts import exchange_rate, lines_and_rounding
+from .mapping_issue import MappingIssue
 
 # Core paths (last segment) whose absence the mapping already reports in Odoo's words.
 NAMED_BY_MAPPING = {"tin", "id_type", "id_number", "classifications", "exchange_rate", "state", "country", "msic"}
-
-
-@dataclass(frozen=True)
-class MappingIssue:
-    record: str  # display name of the record to fix
-    field: str  # the field's label
-    message: str
-
-
-def decimal(value, digits=None):
-    """A float from the ORM as the Decimal it stands for (repr is the shortest exact form)."""
-    number = Decimal(repr(value))
-    return round(number, digits) if digits is not None else number
 
 
 def type_code(move):
@@ -138,92 +123,6 @@ def counterpart_party(partner, issues, *, is_supplier):
     return party
 
 
-def _line(line, move, issues):
-    currency = move.currency_id
-    taxes_result = line.tax_ids.compute_all(
-        line.price_unit * (1 - (line.discount or 0.0) / 100.0),
-        currency=currency,
-        quantity=line.quantity,
-        product=line.product_id,
-        partner=move.partner_id,
-        is_refund=move.move_type in ("out_refund", "in_refund"),
-    )
-    subtotal = money(decimal(line.price_unit) * decimal(line.quantity))
-    total = money(decimal(taxes_result["total_excluded"]))
-    allowances = (
-        [
-            AllowanceCharge(
-                amount=subtotal - total, reason=f"Discount {line.discount:g}%", rate=decimal(line.discount) / 100
-            )
-        ]
-        if line.discount
-        else []
-    )
-    by_type = {}
-    for tax_values in taxes_result["taxes"]:
-        tax = line.env["account.tax"].browse(tax_values["id"])
-        tax_type = tax.l10n_my_tax_type or "06"
-        key = (tax_type, tax.l10n_my_tax_exemption_reason or "")
-        entry = by_type.setdefault(
-            key,
-            Tax(
-                type=tax_type,
-                amount=Decimal("0.00"),
-                taxable_amount=total,
-                exemption_reason=tax.l10n_my_tax_exemption_reason or "",
-                percent=decimal(tax.amount) if tax.amount_type == "percent" else None,
-            ),
-        )
-        entry.amount += money(decimal(tax_values["amount"]))
-    classification = line.l10n_my_einvoice_classification_id.code
-    if not classification:
-        issues.append(
-            MappingIssue(
-                line.product_id.display_name or line.name or move.name,
-                "MyInvois classification",
-                "Set the product's MyInvois classification (or the line's).",
-            )
-        )
-    unit_code = line.product_uom_id.l10n_my_unit_code or ""
-    return Line(
-        id=str(line.id),
-        description=(line.name or line.product_id.display_name or "").strip()[:300],
-        quantity=decimal(line.quantity),
-        unit_price=decimal(line.price_unit),
-        unit_code=unit_code,
-        classifications=[classification] if classification else [],
-        tariff_code=(line.product_id.product_tmpl_id.l10n_my_tax_classification_code or "").strip(),
-        allowances=allowances,
-        taxes=list(by_type.values()) or [Tax(type="06", amount=Decimal("0.00"))],
-    )
-
-
-def _exchange_rate(move, issues):
-    if move.currency_id == move.company_id.currency_id or move.currency_id.name == "MYR":
-        return None
-    has_rate = move.env["res.currency.rate"].search_count(
-        [
-            ("currency_id", "=", move.currency_id.id),
-            ("name", "<=", move.invoice_date or move.date),
-            ("company_id", "in", [False, move.company_id.root_id.id]),
-        ],
-        limit=1,
-    )
-    if not has_rate or not move.invoice_currency_rate:
-        issues.append(
-            MappingIssue(
-                move.currency_id.name,
-                "Rates",
-                f"No exchange rate of {move.currency_id.name} on or before "
-                f"{move.invoice_date or move.date}: LHDN requires one for foreign-currency "
-                "documents.",
-            )
-        )
-        return None
-    # invoice_currency_rate is document currency per MYR; LHDN wants MYR per unit.
-    return round(1 / decimal(move.invoice_currency_rate), 10).normalize()
-
-
 def original_reference(move):
     """The original a note adjusts, as it was submitted (uuid and number), or NA."""
     original = move.reversed_entry_id or move.debit_origin_id
@@ -235,6 +134,32 @@ def original_reference(move):
     return [BillingReference(uuid="NA", number=original.name)]
 
 
+def delivery(move, issues):
+    """The delivery address as LHDN's shipping recipient, when it is not the buyer's own."""
+    shipping = move.partner_shipping_id
+    if not shipping or shipping == move.partner_id or move.move_type not in ("out_invoice", "out_refund"):
+        return None
+    commercial = shipping.commercial_partner_id
+    tin = codes.normalize_tin(commercial.vat or "")
+    own = commercial != move.partner_id.commercial_partner_id and codes.is_tin(tin)
+    return Delivery(
+        name=(shipping.name or commercial.name or "")[:300],
+        tin=tin if own else "",
+        id_type=(commercial.l10n_my_identification_type or "") if own else "",
+        id_number=(commercial.l10n_my_identification_number or "") if own else "",
+        address=_address(shipping, issues, "delivery address"),
+    )
+
+
+def payment_means(move):
+    """LHDN payment mode: the journal of the payments registered on the move, else the
+    journal of its preferred payment method; empty when Odoo does not know yet."""
+    journals = move._get_reconciled_payments().journal_id or move.preferred_payment_method_line_id.journal_id
+    return next(
+        (journal.l10n_my_einvoice_payment_mode for journal in journals if journal.l10n_my_einvoice_payment_mode), ""
+    )
+
+
 def move_to_document(move, issued_at):
     """(Document, [MappingIssue]) for a posted move."""
     issues = []
@@ -242,18 +167,30 @@ def move_to_document(move, issued_at):
     self_billed = int(code) > 10
     company = company_party(move.company_id, issues)
     other = counterpart_party(move.partner_id, issues, is_supplier=self_billed)
-    lines = [_line(line, move, issues) for line in move.invoice_line_ids if line.display_type == "product"]
+    lines, rounding = lines_and_rounding(move, issues)
     document = Document(
         type_code=code,
         number=move.name,
         issued_at=issued_at,
         currency=move.currency_id.name,
-        exchange_rate=_exchange_rate(move, issues),
+        exchange_rate=exchange_rate(move, issues),
         supplier=other if self_billed else company,
         buyer=company if self_billed else other,
+        delivery=delivery(move, issues),
         lines=lines,
+        rounding=rounding,
         billing_references=original_reference(move) if code not in ("01", "11") else [],
+        bill_reference=(move.ref or "").strip()[:150],
+        payment_means=payment_means(move),
         payment_terms=(move.invoice_payment_term_id.name or "")[:300],
         bank_account=(move.partner_bank_id.acc_number or "")[:150] if not self_billed else "",
+        period_start=move.l10n_my_einvoice_period_start or None,
+        period_end=move.l10n_my_einvoice_period_end or None,
+        frequency=move.l10n_my_einvoice_frequency or "",
     )
+    if other.is_general_public:
+        # A sale to the general public is declared the consolidated way (reference §8.2).
+        document.consolidated = True
+        for line in document.lines:
+            line.classifications = [codes.CONSOLIDATED_CLASSIFICATION]
     return document, issues

@@ -5,13 +5,18 @@ Money is ``Decimal``. Totals follow LHDN's "mathematical mappings" (reference
 of the line taxes, and the monetary total is derived from those, so the numbers
 LHDN recomputes are the numbers we send. The exchange rate is kept exact.
 
-``Document.from_dict`` reads the JSON form described in docs/document-json.md;
-``validate`` (validation.py) lists every problem before anything is sent.
+``Document.from_dict`` reads the JSON form described in docs/document-json.md
+(document_input.py); ``validate`` (validation.py) lists every problem before
+anything is sent.
+
+The ``declared*`` fields hold what an XML document read back (ubl_read.py) says
+about its own amounts, so that validation can compare it with what the lines give;
+a document built in Python leaves them empty and the writer derives every amount.
 """
 
 import datetime
-from dataclasses import dataclass, field, fields
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from . import codes
 
@@ -34,24 +39,6 @@ class DocumentError(ValueError):
 def money(value):
     """Round to 2 decimals the way LHDN does (half up)."""
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def to_decimal(value, path):
-    """Decimal from a str/int/Decimal; floats are refused because they are not exact."""
-    if value is None or isinstance(value, Decimal):
-        return value
-    if isinstance(value, bool) or isinstance(value, float):
-        raise DocumentError(
-            f"{path}: give the number as a string or integer, not {type(value).__name__} "
-            f"({value!r}), so that it stays exact"
-        )
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise DocumentError(f"{path}: {value!r} is not a number") from None
-    if not number.is_finite():
-        raise DocumentError(f"{path}: {value!r} is not a finite number")
-    return number
 
 
 @dataclass
@@ -77,6 +64,13 @@ class Party:
     msic: str = ""  # supplier only
     activity: str = ""  # supplier only: business activity description
     certex: str = ""  # supplier only: certified exporter authorisation number
+
+    @property
+    def is_general_public(self):
+        """The consolidated e-invoice's counterpart (reference §8.2, §8.3): the general
+        public TIN *and* no ID. An individual identified by an NRIC may also carry the
+        general TIN; that is an ordinary document, not a consolidated one."""
+        return self.tin == codes.GENERAL_PUBLIC_TIN and self.id_number == "NA"
 
 
 @dataclass
@@ -135,10 +129,13 @@ class Line:
     allowances: list = field(default_factory=list)  # AllowanceCharge
     taxes: list = field(default_factory=list)  # Tax
     id: str = ""
+    # Read from XML: LineExtensionAmount, ItemPriceExtension.Amount, TaxTotal.TaxAmount.
+    declared: dict = field(default_factory=dict)
 
     def amounts(self):
         """Every amount of this line, computed once (LineAmounts)."""
-        subtotal = money(self.unit_price * self.quantity)
+        # A missing price or quantity counts as 0 here; validation names it.
+        subtotal = money((self.unit_price or 0) * (self.quantity or 0))
         resolved = tuple(a.resolved_amount(subtotal) for a in self.allowances)
         total = (
             subtotal
@@ -273,8 +270,18 @@ class Document:
     customs_k2_forms: list = field(default_factory=list)
     incoterms: str = ""
     consolidated: bool = False
-    declared: dict = field(default_factory=dict)  # totals read from an existing XML, to check
     version: str = VERSION
+    # Read from XML (empty when built in Python): the LegalMonetaryTotal by element name
+    # and the document TaxTotal/TaxAmount ("TaxAmount") ...
+    declared: dict = field(default_factory=dict)
+    # ... the document's TaxTotal/TaxSubtotal as TaxSubtotal (taxable_amount None when
+    # absent); None when not read from XML, [] when the XML has none ...
+    declared_tax_subtotals: list = None
+    # ... (XPath, currencyID) of every amount element, cbc:TaxCurrencyCode, and the
+    # TaxExchangeRate's (SourceCurrencyCode, TargetCurrencyCode) when it has one.
+    declared_currencies: list = field(default_factory=list)
+    declared_tax_currency: str = ""
+    declared_exchange_currencies: tuple = ()
 
     # --- who is who ----------------------------------------------------------------
     @property
@@ -376,81 +383,6 @@ class Document:
     def from_dict(cls, data):
         """Build a Document from the documented JSON form (docs/document-json.md).
         Raises DocumentError naming the path of anything that is not readable."""
-        return _build(cls, data, "document")
+        from .document_input import build  # it imports the classes above
 
-
-# Fields holding numbers, dates, nested objects or lists of objects, for from_dict.
-_DECIMALS = {
-    "exchange_rate",
-    "rounding",
-    "quantity",
-    "unit_price",
-    "amount",
-    "rate",
-    "percent",
-    "taxable_amount",
-    "per_unit_amount",
-    "base_unit_measure",
-}
-_NESTED = {"supplier": Party, "buyer": Party, "address": Address, "delivery": Delivery, "prepayment": Prepayment}
-_LISTS = {
-    "lines": Line,
-    "allowances": AllowanceCharge,
-    "taxes": Tax,
-    "billing_references": BillingReference,
-    "other_charges": AllowanceCharge,
-}
-
-
-def _parse_datetime(value, path):
-    if isinstance(value, datetime.datetime):
-        return value
-    try:
-        parsed = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise DocumentError(f"{path}: {value!r} is not an ISO date-time like 2026-07-20T03:15:00Z") from None
-    if parsed.tzinfo is None:
-        raise DocumentError(f"{path}: {value!r} has no time zone; LHDN wants UTC, e.g. 2026-07-20T03:15:00Z")
-    return parsed.astimezone(datetime.timezone.utc)
-
-
-def _parse_date(value, path):
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
-        raise DocumentError(f"{path}: {value!r} is not a date like 2026-07-31") from None
-
-
-def _build(klass, data, path):
-    if not isinstance(data, dict):
-        raise DocumentError(f"{path}: expected an object, got {type(data).__name__}")
-    known = {f.name for f in fields(klass)}
-    unknown = sorted(set(data) - known)
-    if unknown:
-        raise DocumentError(f"{path}: unknown field(s) {', '.join(unknown)}")
-    values = {}
-    for name, value in data.items():
-        where = f"{path}.{name}"
-        if value is None:
-            continue
-        if name in _DECIMALS:
-            value = to_decimal(value, where)
-        elif name in ("issued_at", "paid_at"):
-            value = _parse_datetime(value, where)
-        elif name in ("period_start", "period_end"):
-            value = _parse_date(value, where)
-        elif name in _NESTED:
-            value = _build(_NESTED[name], value, where)
-        elif name == "lines" and klass is Address:
-            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-                raise DocumentError(f"{where}: expected a list of address lines (strings)")
-        elif name in _LISTS:
-            if not isinstance(value, list):
-                raise DocumentError(f"{where}: expected a list")
-            value = [_build(_LISTS[name], item, f"{where}[{index}]") for index, item in enumerate(value)]
-        elif name in ("classifications", "customs_import_forms", "customs_k2_forms") and not isinstance(value, list):
-            raise DocumentError(f"{where}: expected a list")
-        values[name] = value
-    return klass(**values)
+        return build(cls, data, "document")

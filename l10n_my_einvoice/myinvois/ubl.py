@@ -4,28 +4,16 @@ Elements are written in the UBL 2.1 schema's sequence (LHDN's structure
 validator enforces it), with lxml, minified. Amounts are written with two
 decimals, quantities, prices and the exchange rate exactly as given, never in
 scientific notation. ``from_xml`` reads a MyInvois document back (received
-documents, round-trip tests), keeping the declared totals so that validation
-can say when they do not add up.
+documents, round-trip tests; the reader is ubl_read.py), keeping what the
+document declares so that validation can say when it does not add up.
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
-from .document import (
-    Address,
-    AllowanceCharge,
-    BillingReference,
-    Delivery,
-    Document,
-    DocumentError,
-    Line,
-    Party,
-    Prepayment,
-    Tax,
-    money,
-)
+from .document import Document, money
 
 NS_INV = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 NS_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -296,221 +284,8 @@ def _line(w, root, line, amounts, line_id):
     w.amount(w.cac(element, "ItemPriceExtension"), "Amount", amounts.subtotal)
 
 
-# --- reading ---------------------------------------------------------------------------
-
-
-def _text(node, path):
-    found = node.find(path, NS)
-    return (found.text or "").strip() if found is not None else ""
-
-
-def _to_decimal(text, where):
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise DocumentError(f"{where}: {text!r} is not a number") from None
-    if not value.is_finite():
-        raise DocumentError(f"{where}: {text!r} is not a finite number")
-    return value
-
-
-def _decimal(node, path):
-    text = _text(node, path)
-    return _to_decimal(text, f"{node.getroottree().getpath(node)}/{path}") if text else None
-
-
-def _required(node, path):
-    found = node.find(path, NS)
-    if found is None:
-        raise DocumentError(f"{node.getroottree().getpath(node)}: {path} is missing")
-    return found
-
-
-def _datetime(date_text, time_text, where):
-    try:
-        value = datetime.datetime.fromisoformat(f"{date_text}T{(time_text or '00:00:00Z').replace('Z', '+00:00')}")
-    except ValueError:
-        raise DocumentError(
-            f"{where}: {date_text!r} {time_text!r} is not a date YYYY-MM-DD and time hh:mm:ssZ"
-        ) from None
-    if value.tzinfo is None:
-        raise DocumentError(f"{where}: the time {time_text!r} has no Z (UTC)")
-    return value
-
-
-def _date(text, where):
-    try:
-        return datetime.date.fromisoformat(text) if text else None
-    except ValueError:
-        raise DocumentError(f"{where}: {text!r} is not a date YYYY-MM-DD") from None
-
-
 def from_xml(data: bytes) -> Document:
-    """Read a MyInvois UBL document (signed or not) into a Document."""
-    try:
-        root = etree.fromstring(
-            data, parser=etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
-        )
-    except etree.XMLSyntaxError as error:
-        raise DocumentError(f"not well-formed XML: {error}") from None
-    if etree.QName(root).namespace != NS_INV:
-        raise DocumentError("the root element must be the UBL 2.1 Invoice")
-    issued = _datetime(_text(root, "cbc:IssueDate"), _text(root, "cbc:IssueTime"), "/Invoice/cbc:IssueDate")
-    type_code = _required(root, "cbc:InvoiceTypeCode")
-    doc = Document(
-        type_code=(type_code.text or "").strip(),
-        version=type_code.get("listVersionID", ""),
-        number=_text(root, "cbc:ID"),
-        issued_at=issued,
-        currency=_text(root, "cbc:DocumentCurrencyCode"),
-        exchange_rate=_decimal(root, "cac:TaxExchangeRate/cbc:CalculationRate"),
-        supplier=_read_party(_required(root, "cac:AccountingSupplierParty/cac:Party")),
-        buyer=_read_party(_required(root, "cac:AccountingCustomerParty/cac:Party")),
-        frequency=_text(root, "cac:InvoicePeriod/cbc:Description"),
-        payment_means=_text(root, "cac:PaymentMeans/cbc:PaymentMeansCode"),
-        bank_account=_text(root, "cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID"),
-        payment_terms=_text(root, "cac:PaymentTerms/cbc:Note"),
-        bill_reference=_text(root, "cac:BillingReference/cac:AdditionalDocumentReference/cbc:ID"),
-        rounding=_decimal(root, "cac:LegalMonetaryTotal/cbc:PayableRoundingAmount") or Decimal("0.00"),
-    )
-    doc.supplier.certex = _text(root, "cac:AccountingSupplierParty/cbc:AdditionalAccountID")
-    start, end = _text(root, "cac:InvoicePeriod/cbc:StartDate"), _text(root, "cac:InvoicePeriod/cbc:EndDate")
-    doc.period_start = _date(start, "/Invoice/cac:InvoicePeriod/cbc:StartDate")
-    doc.period_end = _date(end, "/Invoice/cac:InvoicePeriod/cbc:EndDate")
-    doc.billing_references = [
-        BillingReference(uuid=_text(ref, "cbc:UUID"), number=_text(ref, "cbc:ID"))
-        for ref in root.iterfind("cac:BillingReference/cac:InvoiceDocumentReference", NS)
-    ]
-    for ref in root.iterfind("cac:AdditionalDocumentReference", NS):
-        kind, value = _text(ref, "cbc:DocumentType"), _text(ref, "cbc:ID")
-        if kind == "CustomsImportForm":
-            doc.customs_import_forms = value.split(",")
-        elif kind == "FreeTradeAgreement":
-            doc.fta = _text(ref, "cbc:DocumentDescription")
-        elif kind == "K2":
-            doc.customs_k2_forms = value.split(",")
-        elif not kind:
-            doc.incoterms = value
-    prepaid = root.find("cac:PrepaidPayment", NS)
-    if prepaid is not None:
-        paid_date, paid_time = _text(prepaid, "cbc:PaidDate"), _text(prepaid, "cbc:PaidTime")
-        paid_at = _datetime(paid_date, paid_time, "/Invoice/cac:PrepaidPayment") if paid_date else None
-        doc.prepayment = Prepayment(
-            amount=_decimal(prepaid, "cbc:PaidAmount"), paid_at=paid_at, reference=_text(prepaid, "cbc:ID")
-        )
-    doc.allowances = [_read_allowance(node) for node in root.iterfind("cac:AllowanceCharge", NS)]
-    delivery = root.find("cac:Delivery", NS)
-    if delivery is not None:
-        doc.delivery = _read_delivery(delivery)
-    doc.lines = [_read_line(node) for node in root.iterfind("cac:InvoiceLine", NS)]
-    totals = root.find("cac:LegalMonetaryTotal", NS)
-    doc.declared = {
-        etree.QName(child).localname: _to_decimal(child.text.strip(), totals.getroottree().getpath(child))
-        for child in (totals if totals is not None else [])
-        if (child.text or "").strip()
-    }
-    tax_amount = _decimal(root, "cac:TaxTotal/cbc:TaxAmount")
-    if tax_amount is not None:
-        doc.declared["TaxAmount"] = tax_amount
-    return doc
+    """Read a MyInvois UBL document (signed or not) into a Document (ubl_read.read)."""
+    from .ubl_read import read  # ubl_read imports this module's namespaces
 
-
-def _read_address(node):
-    if node is None:
-        return None
-    return Address(
-        lines=[(line.text or "").strip() for line in node.iterfind("cac:AddressLine/cbc:Line", NS)],
-        city=_text(node, "cbc:CityName"),
-        postal_zone=_text(node, "cbc:PostalZone"),
-        state=_text(node, "cbc:CountrySubentityCode"),
-        country=_text(node, "cac:Country/cbc:IdentificationCode"),
-    )
-
-
-def _read_ids(node):
-    return {
-        (element.get("schemeID") or ""): (element.text or "").strip()
-        for element in node.iterfind("cac:PartyIdentification/cbc:ID", NS)
-    }
-
-
-def _read_party(node):
-    ids = _read_ids(node)
-    id_type = next((scheme for scheme in ("BRN", "NRIC", "PASSPORT", "ARMY") if scheme in ids), "")
-    msic = node.find("cbc:IndustryClassificationCode", NS)
-    return Party(
-        name=_text(node, "cac:PartyLegalEntity/cbc:RegistrationName"),
-        tin=ids.get("TIN", ""),
-        id_type=id_type,
-        id_number=ids.get(id_type, ""),
-        sst=ids.get("SST", "NA"),
-        ttx=ids.get("TTX", "NA"),
-        address=_read_address(node.find("cac:PostalAddress", NS)),
-        phone=_text(node, "cac:Contact/cbc:Telephone"),
-        email=_text(node, "cac:Contact/cbc:ElectronicMail"),
-        msic=(msic.text or "").strip() if msic is not None else "",
-        activity=msic.get("name", "") if msic is not None else "",
-    )
-
-
-def _read_delivery(node):
-    party = node.find("cac:DeliveryParty", NS)
-    ids = _read_ids(party) if party is not None else {}
-    id_type = next((scheme for scheme in ("BRN", "NRIC", "PASSPORT", "ARMY") if scheme in ids), "")
-    return Delivery(
-        name=_text(node, "cac:DeliveryParty/cac:PartyLegalEntity/cbc:RegistrationName"),
-        tin=ids.get("TIN", ""),
-        id_type=id_type,
-        id_number=ids.get(id_type, ""),
-        address=_read_address(party.find("cac:PostalAddress", NS)) if party is not None else None,
-        shipment_id=_text(node, "cac:Shipment/cbc:ID"),
-        other_charges=[
-            AllowanceCharge(
-                amount=_decimal(charge, "cbc:Amount"), charge=True, reason=_text(charge, "cbc:AllowanceChargeReason")
-            )
-            for charge in node.iterfind("cac:Shipment/cac:FreightAllowanceCharge", NS)
-        ],
-    )
-
-
-def _read_allowance(node):
-    return AllowanceCharge(
-        amount=_decimal(node, "cbc:Amount"),
-        reason=_text(node, "cbc:AllowanceChargeReason"),
-        charge=_text(node, "cbc:ChargeIndicator") == "true",
-        rate=_decimal(node, "cbc:MultiplierFactorNumeric"),
-    )
-
-
-def _read_line(node):
-    quantity = node.find("cbc:InvoicedQuantity", NS)
-    taxes = []
-    for subtotal in node.iterfind("cac:TaxTotal/cac:TaxSubtotal", NS):
-        base = subtotal.find("cbc:BaseUnitMeasure", NS)
-        taxes.append(
-            Tax(
-                type=_text(subtotal, "cac:TaxCategory/cbc:ID"),
-                percent=_decimal(subtotal, "cbc:Percent"),
-                amount=_decimal(subtotal, "cbc:TaxAmount"),
-                taxable_amount=_decimal(subtotal, "cbc:TaxableAmount"),
-                per_unit_amount=_decimal(subtotal, "cbc:PerUnitAmount"),
-                base_unit_measure=_decimal(subtotal, "cbc:BaseUnitMeasure"),
-                base_unit_code=base.get("unitCode", "") if base is not None else "",
-                exemption_reason=_text(subtotal, "cac:TaxCategory/cbc:TaxExemptionReason"),
-            )
-        )
-    classes = {"CLASS": [], "PTC": []}
-    for code in node.iterfind("cac:Item/cac:CommodityClassification/cbc:ItemClassificationCode", NS):
-        classes.setdefault(code.get("listID", ""), []).append((code.text or "").strip())
-    return Line(
-        id=_text(node, "cbc:ID"),
-        description=_text(node, "cac:Item/cbc:Description"),
-        quantity=_decimal(node, "cbc:InvoicedQuantity") or Decimal(1),
-        unit_code=quantity.get("unitCode", "") if quantity is not None else "",
-        unit_price=_decimal(node, "cac:Price/cbc:PriceAmount") or Decimal(0),
-        classifications=classes["CLASS"],
-        tariff_code=",".join(classes["PTC"]),
-        origin_country=_text(node, "cac:Item/cac:OriginCountry/cbc:IdentificationCode"),
-        allowances=[_read_allowance(a) for a in node.iterfind("cac:AllowanceCharge", NS)],
-        taxes=taxes,
-    )
+    return read(data)

@@ -1,7 +1,9 @@
 from . import (
+    test_books_equal_lhdn,
     test_code_tables,
     test_company_certificate,
     test_concurrency,
+    test_document_details,
     test_partner_product_tax,
     test_pipeline,
     test_secrets,

@@ -37,16 +37,22 @@ STEPS = (
     ("taxpayer", "Step04-Taxpayer Validator", "Error04"),
     ("references", "Step05-Referenced Documents Validator", "Error05"),
     ("code", "Step06-Code Validator", "Error06"),
+    ("currency", "Step07-Currency Validator", "Error07"),
     ("signature", "Step08-Document Signature Validator", "Error21"),
 )
-# validation.Issue.rule -> (step, errorCode). CV302/CV316/ERR208 are LHDN's codes;
-# CF300/CV300/ERR200 are the emulator's catch-alls where LHDN publishes no number.
+# validation.Issue.rule -> (step, errorCode). CV302/CV316/ERR208/DC501/DC502 are LHDN's
+# codes (DC501: a tax amount not in TaxCurrencyCode; DC502: an amount not in the document
+# currency); CF300/CV300/ERR200 are the emulator's catch-alls where LHDN publishes no
+# number, as for the arithmetic rules (totals, line_*, tax_subtotal, per_unit_tax) and
+# the exchange rate's currencies (exchange_currency), which fall to CF300.
 RULE_CODES = {
     "code": ("code", "CV302"),
     "state_abroad": ("code", "CV316"),
     "state_17": ("code", "CV300"),
     "general_tin": ("taxpayer", "ERR208"),
     "tin": ("taxpayer", "ERR200"),
+    "amount_currency": ("currency", "DC502"),
+    "tax_currency": ("currency", "DC501"),
 }
 DEFAULT_RULE_CODE = ("core", "CF300")
 ACCEPTED_VERSIONS = ("1.0", "1.1")  # 1.0 is unsigned and still accepted (reference §11)

@@ -12,7 +12,6 @@ from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
-from . import codes
 from .document import (
     Address,
     AllowanceCharge,

@@ -162,9 +162,19 @@ class AccountMove(models.Model):
         ]
         return document, messages
 
+    def _l10n_my_einvoice_prefetch(self):
+        """Read, for all moves at once, the many2many values Odoo's base lines need
+        (taxes and tax tags of every journal item); otherwise each move reads its own."""
+        lines = self.line_ids
+        lines.mapped("tax_ids")
+        lines.mapped("tax_tag_ids")
+        lines.mapped("matched_debit_ids")  # the payments of paid moves (payment mode)
+        lines.mapped("matched_credit_ids")
+
     def _l10n_my_einvoice_problems(self, now):
         """{move: [message]} for every move that cannot be sent as it is."""
         problems = {}
+        self._l10n_my_einvoice_prefetch()
         for move in self:
             messages = move._l10n_my_einvoice_build(now)[1]
             if messages:

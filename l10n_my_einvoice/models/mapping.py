@@ -154,7 +154,8 @@ def delivery(move, issues):
 def payment_means(move):
     """LHDN payment mode: the journal of the payments registered on the move, else the
     journal of its preferred payment method; empty when Odoo does not know yet."""
-    journals = move._get_reconciled_payments().journal_id or move.preferred_payment_method_line_id.journal_id
+    paid = move.payment_state != "not_paid"  # an unpaid move has no payment to look up
+    journals = (paid and move._get_reconciled_payments().journal_id) or move.preferred_payment_method_line_id.journal_id
     return next(
         (journal.l10n_my_einvoice_payment_mode for journal in journals if journal.l10n_my_einvoice_payment_mode), ""
     )

@@ -465,6 +465,7 @@ class ResCompany(models.Model):
         (document, payload, values) for the others."""
         certificate = self._l10n_my_einvoice_loaded_certificate()
         prepared, failed = [], self.env["l10n_my_einvoice.document"]
+        documents.move_id._l10n_my_einvoice_prefetch()
         for document in documents:
             try:
                 payload, problems, values = document.move_id._l10n_my_einvoice_sign(certificate, utc_now())

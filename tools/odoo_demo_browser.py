@@ -77,6 +77,11 @@ def walk(page, args):
     print(f"{args.invoice}: {status}; screenshots in {IMG}/demo-*.png")
     if status != "Valid":
         raise AssertionError(f"{args.invoice} is {status}")
+    # The journal's MyInvois payment mode (docs/workflows.md, "Odoo -> MyInvois").
+    page.goto(f"{args.url}/odoo/action-account.action_account_journal_form")
+    page.get_by_text("Bank", exact=True).first.click()
+    page.locator("div[name=l10n_my_einvoice_payment_mode]").wait_for()
+    page.screenshot(path=str(IMG / "journal-payment-mode.png"))
 
 
 if __name__ == "__main__":

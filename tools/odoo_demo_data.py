@@ -239,6 +239,20 @@ def _invoices(env, company, partners, products):
                 "invoice_line_ids": [line(products["laptop"], 1, 3899.0, sale_tax)],
             },
             {
+                # A monthly service, its down payment deducted as Odoo's sale order does.
+                "move_type": "out_invoice",
+                "partner_id": partners["local"].id,
+                "invoice_date": today,
+                "ref": "PO-88123",
+                "l10n_my_einvoice_period_start": today.replace(day=1),
+                "l10n_my_einvoice_period_end": today,
+                "l10n_my_einvoice_frequency": "Monthly",
+                "invoice_line_ids": [
+                    line(products["service"], 20, 1500.0, sale_tax),
+                    line(products["service"], -1, 5000.0, sale_tax, name="Down payment (DP/2026/001)"),
+                ],
+            },
+            {
                 "move_type": "in_invoice",
                 "partner_id": partners["supplier"].id,
                 "currency_id": usd.id,

@@ -373,3 +373,19 @@ def test_the_emulator_names_the_currency_and_arithmetic_defects(emu):
     core = next(s for s in details["validationResults"]["validationSteps"] if s["name"].startswith("Step02"))
     inner = core["error"]["innerError"][0]
     assert (inner["errorCode"], inner["propertyPath"]) == ("CF300", "lines[1].LineExtensionAmount")
+
+
+def test_an_exempt_subtotal_may_state_the_tax_that_would_have_been_due():
+    # LHDN's MultiLineItem sample: the E subtotal carries 100.00, the line's tax is 0.00.
+    doc = f.invoice()
+    line = doc.lines[0]
+    total = line.amounts().total
+    line.taxes = [Tax(type="E", exemption_reason="Special Case", taxable_amount=total, amount=D("100.00"))]
+    amounts = doc.amounts()
+    assert amounts.lines[0].tax_total == D("0.00"), "not charged"
+    assert amounts.tax_total == sum((a.tax_total for a in amounts.lines), D("0.00"))
+    exempt = [s for s in amounts.tax_subtotals if s.type == "E"]
+    assert [(s.taxable_amount, s.amount) for s in exempt] == [(total, D("100.00"))], "still stated"
+    back = edited(doc)
+    assert found(back) == []
+    assert back.declared["PayableAmount"] == amounts.payable

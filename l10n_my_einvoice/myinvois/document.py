@@ -150,7 +150,12 @@ class Line:
             allowances=resolved,
             total=total,
             taxes=taxes,
-            tax_total=sum((amount for _taxable, amount in taxes), Decimal("0.00")),
+            # An exempt (E) subtotal may state the tax that would have been due; it is not
+            # charged, so it is not in the line's tax (reference §5.8, LHDN's MultiLineItem sample).
+            tax_total=sum(
+                (amount for tax, (_taxable, amount) in zip(self.taxes, taxes, strict=True) if tax.type != "E"),
+                Decimal("0.00"),
+            ),
         )
 
     @property

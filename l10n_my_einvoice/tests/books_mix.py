@@ -123,6 +123,10 @@ def move_values(rng, ctx, index):
                 "tax_ids": _taxes(ctx["taxes"], ("st5",), use),
             }
         )
+    if rng.random() < 0.1:
+        # Section and note lines: layout only, nothing to declare.
+        lines[:0] = [{"display_type": "line_section", "name": "Hardware"}]
+        lines.append({"display_type": "line_note", "name": "Delivered to site B"})
     values = {
         "move_type": "in_invoice" if self_billed else "out_invoice",
         "partner_id": (ctx["supplier"] if self_billed else ctx["customer"]).id,

@@ -60,6 +60,8 @@ class TestBooksEqualLhdn(MyInvoisFlowCase):
             money(decimal(move.amount_untaxed)),
             "untaxed (with a rounding line) = Odoo's untaxed",
         )
+        declared_lines = move.line_ids.filtered(lambda line: line.display_type in ("product", "epd"))
+        self.assertEqual(len(sent.lines), len(declared_lines), "sections, notes and rounding are not lines")
         # Each LHDN tax type = the tax journal items of that type, in the move currency.
         sign = -1 if move.is_inbound() else 1
         tax_lines = move.line_ids.filtered("tax_repartition_line_id")
@@ -100,6 +102,7 @@ class TestBooksEqualLhdn(MyInvoisFlowCase):
             "rounding line": "add_invoice_line" in moves.invoice_cash_rounding_id.mapped("strategy"),
             "rounding on the biggest tax": "biggest_tax" in moves.invoice_cash_rounding_id.mapped("strategy"),
             "early-payment discount": "epd" in moves.line_ids.mapped("display_type"),
+            "section and note lines": {"line_section", "line_note"} <= set(moves.line_ids.mapped("display_type")),
             "credit notes": "out_refund" in moves.mapped("move_type"),
             "self-billed": "in_invoice" in moves.mapped("move_type"),
             "self-billed credit notes": "in_refund" in moves.mapped("move_type"),

@@ -6,11 +6,11 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..myinvois import client as api_client
-from ..myinvois import qr, signing, ubl, validation
+from ..myinvois import lifecycle, qr, signing, ubl, validation
 from . import mapping
 
 _logger = logging.getLogger(__name__)
-ACTIVE_STATES = ("queued", "sending", "submitted", "valid")
+ACTIVE_STATES = tuple(lifecycle.ACTIVE)
 
 
 def utc_now():

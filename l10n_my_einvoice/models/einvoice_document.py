@@ -5,18 +5,23 @@ from psycopg2.extensions import TransactionRollbackError
 
 from odoo import _, api, fields, models
 
-from ..myinvois import qr
+from ..myinvois import lifecycle, qr
 
 _logger = logging.getLogger(__name__)
 
-STATES = [
-    ("queued", "Queued"),
-    ("sending", "Sending"),
-    ("submitted", "Submitted"),
-    ("valid", "Valid"),
-    ("invalid", "Invalid"),
-    ("cancelled", "Cancelled"),
-]
+# Labels of the core's states (myinvois/lifecycle.py holds what may happen in each).
+STATE_LABELS = {
+    lifecycle.QUEUED: "Queued",
+    lifecycle.SENDING: "Sending",
+    lifecycle.SUBMITTED: "Submitted",
+    lifecycle.VALID: "Valid",
+    lifecycle.REJECTION_REQUESTED: "Rejection requested",
+    lifecycle.CANCELLING: "Cancellation pending",
+    lifecycle.INVALID: "Invalid",
+    lifecycle.CANCELLED: "Cancelled",
+}
+STATES = [(state, STATE_LABELS[state]) for state in lifecycle.STATES]
+ACTIVE_SQL = ", ".join(f"'{state}'" for state in sorted(lifecycle.ACTIVE))
 
 
 class L10nMyEinvoiceDocument(models.Model):
@@ -47,7 +52,7 @@ class L10nMyEinvoiceDocument(models.Model):
     # A move has at most one document on its way or Valid: two clicks, two workers or
     # a retry can never put the same invoice in front of LHDN twice.
     _one_active_per_move = models.UniqueIndex(
-        "(move_id) WHERE state IN ('queued', 'sending', 'submitted', 'valid')",
+        f"(move_id) WHERE state IN ({ACTIVE_SQL})",
         "This invoice is already queued, being sent, submitted or Valid in MyInvois.",
     )
 
@@ -80,6 +85,20 @@ class L10nMyEinvoiceDocument(models.Model):
             return self.browse()
         return self.browse(ids)
 
+    def _transition(self, event, values=None, log=True):
+        """The one place a document changes state: ``event`` (a lifecycle event) on every
+        document of ``self``, with ``values`` written alongside; one write per resulting
+        state. An event the lifecycle does not allow raises TransitionError (a bug, not
+        a user error). Outcomes get their chatter line."""
+        groups = {}
+        for document in self:
+            groups.setdefault(lifecycle.next_state(document.state, event), []).append(document.id)
+        for state, ids in groups.items():
+            self.browse(ids).write({**(values or {}), "state": state})
+        if log:
+            self._post_state_message()
+        return self
+
     @api.depends("uuid", "long_id", "state")
     def _compute_validation_link(self):
         for document in self:
@@ -91,7 +110,7 @@ class L10nMyEinvoiceDocument(models.Model):
                     document.long_id,
                     company.l10n_my_einvoice_custom_url,
                 )
-                if document.state == "valid" and document.long_id
+                if document.state in lifecycle.AT_LHDN_VALID and document.long_id
                 else False
             )
 

@@ -328,3 +328,37 @@ def test_submission_document_payload():
     assert payload["documentHash"] == hashlib.sha256(b"<Invoice/>").hexdigest()
     assert base64.b64decode(payload["document"]) == b"<Invoice/>"
     assert payload["format"] == "XML" and payload["codeNumber"] == "INV-9"
+
+
+def test_audit_records_describe_the_request_without_its_body(emulator, certificates):
+    recorder = Recorder()
+    erp = make_client(emulator, recorder=recorder)
+    document = signed_document(emulator, certificates, number="INV-REQ")
+    submit_and_wait(erp, emulator, [document])
+    now = emulator.clock.now()
+    erp.search_documents(
+        searchQuery="INV-REQ", submissionDateFrom=now - datetime.timedelta(days=1), submissionDateTo=now
+    )
+    by_endpoint = {r["endpoint"]: r for r in recorder.records}
+    token, submit, search = by_endpoint["token"], by_endpoint["submit"], by_endpoint["search"]
+    assert (token["method"], token["query"], token["documents"]) == ("POST", None, [])
+    assert token["request_size"] > len(SECRET)
+    assert submit["documents"] == ["INV-REQ"] and submit["request_size"] > len(document.data) * 4 // 3
+    assert search["query"].startswith("searchQuery=INV-REQ&submissionDateFrom=") and "%3A" in search["query"]
+    assert by_endpoint["get_submission"]["query"] == "pageNo=1&pageSize=100"
+    text = repr(recorder.records)
+    assert SECRET not in text and document.payload()["document"][:100] not in text
+
+
+def test_with_options_bounds_one_call_and_shares_the_rest(emulator):
+    recorder = Recorder()
+    erp = make_client(emulator, recorder=recorder, timeout=(5, 60), max_retries=3)
+    erp.document_types()  # logged in: the token is shared with the bounded copy
+    quick = erp.with_options(timeout=(1, 0.5), max_retries=0)
+    assert (quick.timeout, quick.max_retries, erp.timeout, erp.max_retries) == ((1, 0.5), 0, (5, 60), 3)
+    emulator.inject("document_types", "delay", seconds=1.5)
+    with pytest.raises(api.ServiceUnavailableError):
+        quick.document_types()
+    assert emulator.stats.requests("document_types") == 2, "one attempt, no retry"
+    assert recorder.sleeps == [] and emulator.stats.logins_for("erp") == 1
+    assert erp.document_types()["result"], "the original keeps its own options"

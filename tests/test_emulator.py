@@ -357,18 +357,18 @@ def test_cancel_within_72_hours_and_after(emu, supplier_cert):
     late = valid_invoice(emu, supplier, supplier_cert, "INV-2")
     emu.clock.advance(71 * HOUR)
     supplier.login()  # the first token expired meanwhile
-    assert supplier.state(early, "cancelled", reason=None).json()["error"]["code"] == "BadArgument"
+    assert supplier.state(early, "cancelled", reason=None).json()["error"]["errorCode"] == "BadArgument"
     assert supplier.state(early, "cancelled", reason="x" * 301).status_code == 400
     cancelled = supplier.state(early, "cancelled")
     assert cancelled.status_code == 200 and cancelled.json() == {"uuid": early, "status": "Cancelled"}
     summary = supplier.get(f"/documents/{early}/raw").json()
     assert summary["status"] == "Cancelled" and summary["cancelDateTime"]
     assert summary["documentStatusReason"] == "Wrong amount"
-    assert supplier.state(early, "cancelled").json()["error"]["code"] == "IncorrectState"
+    assert supplier.state(early, "cancelled").json()["error"]["errorCode"] == "IncorrectState"
     emu.clock.advance(HOUR + 1)
     supplier.login()
     over = supplier.state(late, "cancelled")
-    assert over.status_code == 400 and over.json()["error"]["code"] == "OperationPeriodOver"
+    assert over.status_code == 400 and over.json()["error"]["errorCode"] == "OperationPeriodOver"
     assert supplier.state("NOSUCHDOCUMENT000000000000", "cancelled").status_code == 404
 
 
@@ -376,13 +376,13 @@ def test_reject_by_buyer_only_and_once(emu, supplier_cert):
     supplier, buyer = Api(emu, "supplier", "s3cret"), Api(emu, "buyer", "b3cret")
     uuid = valid_invoice(emu, supplier, supplier_cert)
     refused = buyer.state(uuid, "cancelled")
-    assert refused.status_code == 403 and refused.json()["error"]["code"] == "Forbidden"
+    assert refused.status_code == 403 and refused.json()["error"]["errorCode"] == "Forbidden"
     assert supplier.state(uuid, "rejected").status_code == 403
     rejected = buyer.state(uuid, "rejected", reason="Not ordered")
     assert rejected.status_code == 200 and rejected.json() == {"uuid": uuid, "status": "Requested for Rejection"}
     summary = buyer.get(f"/documents/{uuid}/raw").json()
     assert summary["status"] == "Valid" and summary["rejectRequestDateTime"]
-    assert buyer.state(uuid, "rejected").json()["error"]["code"] == "IncorrectState"
+    assert buyer.state(uuid, "rejected").json()["error"]["errorCode"] == "IncorrectState"
     assert supplier.state(uuid, "cancelled").status_code == 200  # the issuer follows up
 
 
@@ -394,7 +394,7 @@ def test_note_references_block_cancellation(emu, supplier_cert):
     note_uuid = supplier.submit_one(signing.sign_xml(ubl.to_xml(note), supplier_cert))
     assert supplier.details(note_uuid)["status"] == "Valid"
     blocked = supplier.state(original, "cancelled")
-    assert blocked.status_code == 400 and blocked.json()["error"]["code"] == "ActiveReferencingDocuments"
+    assert blocked.status_code == 400 and blocked.json()["error"]["errorCode"] == "ActiveReferencingDocuments"
     assert supplier.state(note_uuid, "cancelled").status_code == 200
     assert supplier.state(original, "cancelled").status_code == 200
     # A note must reference a Valid document of the platform (or NA).

@@ -32,6 +32,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--url", default="http://127.0.0.1:8069")
     parser.add_argument("--invoice", default="INV/2026/00001", help="name of a posted demo invoice")
+    parser.add_argument("--emulator", default="http://127.0.0.1:8765", help="the demo's emulator")
     parser.add_argument("--login", default="admin")
     parser.add_argument("--password", default="admin")
     parser.add_argument("--timeout", type=float, default=90, help="seconds to wait for Valid")
@@ -47,6 +48,14 @@ def main(argv=None):
             raise
         finally:
             browser.close()
+
+
+def buyer_rejects(args, uuid):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from l10n_my_einvoice.myinvois.client import MyInvoisClient  # noqa: PLC0415 (needs the path above)
+    from l10n_my_einvoice.myinvois.emulator.cli import DEMO_BUYER_CLIENT  # noqa: PLC0415
+
+    MyInvoisClient(args.emulator, *DEMO_BUYER_CLIENT).reject(uuid, "Wrong quantity delivered: 18 units, not 20")
 
 
 def walk(page, args):
@@ -77,6 +86,23 @@ def walk(page, args):
     print(f"{args.invoice}: {status}; screenshots in {IMG}/demo-*.png")
     if status != "Valid":
         raise AssertionError(f"{args.invoice} is {status}")
+    # The cancel wizard, as a user opens it (and discards it).
+    page.get_by_role("button", name="Cancel e-invoice", exact=True).click()
+    page.locator(".modal-dialog").get_by_text("LHDN will mark this e-invoice").wait_for()
+    page.locator(".modal-dialog input").first.fill("Wrong buyer address: re-issued as a new invoice")
+    page.screenshot(path=str(IMG / "cancel-wizard.png"))
+    page.locator(".modal-dialog").get_by_role("button", name="Discard").click()
+    # The buyer rejects the e-invoice at LHDN (its own API client, real HTTP); "Check at
+    # LHDN" (what the watch cron does every 30 minutes) brings the request to the invoice.
+    uuid = page.locator("div[name=l10n_my_einvoice_uuid]").first.inner_text().strip()
+    buyer_rejects(args, uuid)
+    deadline = time.monotonic() + args.timeout
+    banner = page.get_by_text("the buyer asks to reject this e-invoice")
+    while time.monotonic() < deadline and not banner.count():
+        page.get_by_role("button", name="Check at LHDN").click()  # what the watch cron does
+        time.sleep(3)
+    banner.wait_for(timeout=1000)
+    page.screenshot(path=str(IMG / "rejection-requested.png"))
     # The journal's MyInvois payment mode (docs/workflows.md, "Odoo -> MyInvois").
     page.goto(f"{args.url}/odoo/action-account.action_account_journal_form")
     page.get_by_text("Bank", exact=True).first.click()

@@ -5,8 +5,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..myinvois import client as api_client
-from ..myinvois import lifecycle, qr, signing, ubl, validation
+from ..myinvois import lifecycle, qr, validation
 from . import mapping
 
 _logger = logging.getLogger(__name__)
@@ -231,18 +230,8 @@ class AccountMove(models.Model):
         }
 
     def action_l10n_my_einvoice_refresh(self):
-        submissions = self.l10n_my_einvoice_document_ids.filtered(lambda d: d.state == "submitted").submission_id
-        try:
-            submissions._l10n_my_einvoice_poll()
-        except api_client.MyInvoisError as error:
-            raise UserError(
-                _(
-                    "MyInvois could not be asked for the status now (%(reason)s). Nothing is lost: the "
-                    "scheduled action asks again.",
-                    reason=error,
-                )
-            ) from None
-        return True
+        """Ask LHDN once, briefly, for the verdict (models/pipeline_poll.py)."""
+        return self.env["l10n_my_einvoice.pipeline.poll"]._refresh(self)
 
     def action_l10n_my_einvoice_download_xml(self):
         self.ensure_one()
@@ -255,100 +244,15 @@ class AccountMove(models.Model):
         return base64.b64encode(qr.qr_png(link)).decode() if link else False
 
     # --- scheduled actions ------------------------------------------------------------------
+    # Entry points kept for callers of account.move; the jobs live in models/pipeline_*.py.
     @api.model
     def _cron_l10n_my_einvoice_submit(self, batch_limit=1000):
-        """Sign and submit queued documents, company by company, in submissions of at
-        most 100 documents / 5 MB; commit per batch when run by the cron. A company
-        whose LHDN calls are paused (outage, 429) keeps its documents queued.
-        Returns the documents this run took."""
-        in_cron = bool(self.env.context.get("cron_id"))
-        self._l10n_my_einvoice_reconcile_sending(in_cron)
-        self.env["l10n_my_einvoice.document"].flush_model()
-        documents = self.env["l10n_my_einvoice.document"]._lock_queued(batch_limit)
-        for company in documents.company_id:
-            self._l10n_my_einvoice_call_lhdn(
-                company,
-                lambda: company._l10n_my_einvoice_submit(
-                    documents.filtered(lambda d: d.company_id == company), in_cron
-                ),
-                "submission",
-            )
-        if self.env["l10n_my_einvoice.document"].search_count([("state", "=", "submitted")], limit=1):
-            self.env.ref("l10n_my_einvoice.ir_cron_poll")._trigger(
-                fields.Datetime.now() + datetime.timedelta(seconds=3)
-            )
-        return documents
-
-    @api.model
-    def _l10n_my_einvoice_call_lhdn(self, company, work, what):
-        """Run ``work`` (LHDN calls of ``company``) unless the company is paused.
-        An outage or a 429 pauses the company, with backoff, and wakes this cron
-        when the pause ends; nothing is failed. Returns True when the work ran."""
-        paused = company._l10n_my_einvoice_paused()
-        if paused:
-            _logger.debug("MyInvois %s for company %s waits until %s", what, company.id, paused[0])
-            return False
-        try:
-            work()
-        except (api_client.ServiceUnavailableError, api_client.RateLimitedError) as error:
-            until = company._l10n_my_einvoice_pause(error)
-            cron = "ir_cron_poll" if what == "status" else "ir_cron_submit"
-            self.env.ref(f"l10n_my_einvoice.{cron}")._trigger(until + datetime.timedelta(seconds=1))
-            return False
-        except (api_client.MyInvoisError, UserError) as error:
-            # Refused (e.g. bad credentials) or settings incomplete: the documents stay
-            # queued (or 'sending', to be reconciled) and the next run tries again.
-            _logger.warning("MyInvois %s postponed for company %s: %s", what, company.id, error)
-            return False
-        company._l10n_my_einvoice_resume()
-        return True
+        return self.env["l10n_my_einvoice.pipeline.submit"]._cron(batch_limit)
 
     @api.model
     def _l10n_my_einvoice_reconcile_sending(self, in_cron=False, min_age=datetime.timedelta(minutes=2)):
-        """Before sending anything: documents still 'sending' since ``min_age`` (the
-        call that sent them died or timed out) are reconciled with LHDN."""
-        cutoff = fields.Datetime.now() - min_age
-        stale = self.env["l10n_my_einvoice.document"].search([("state", "=", "sending"), ("write_date", "<=", cutoff)])
-        for company in stale.company_id:
-            self._l10n_my_einvoice_call_lhdn(
-                company,
-                lambda: company._l10n_my_einvoice_reconcile(stale.filtered(lambda d: d.company_id == company)),
-                "reconciliation",
-            )
-            if in_cron:
-                self.env["ir.cron"]._commit_progress(0)
+        return self.env["l10n_my_einvoice.pipeline.reconcile"]._reconcile_sending(in_cron, min_age)
 
     @api.model
     def _cron_l10n_my_einvoice_poll(self):
-        submissions = self.env["l10n_my_einvoice.submission"].search([("state", "=", "in_progress")], order="id")
-        for done, submission in enumerate(submissions, start=1):
-            # One company's outage or missing settings must not stop the others; the
-            # submission stays in progress and is asked again next run.
-            self._l10n_my_einvoice_call_lhdn(submission.company_id, submission._l10n_my_einvoice_poll, "status")
-            if self.env.context.get("cron_id"):
-                self.env["ir.cron"]._commit_progress(1, remaining=len(submissions) - done)
-
-    def _l10n_my_einvoice_sign(self, certificate, now):
-        """Build and sign the move now (issue time = now, as LHDN wants):
-        (SubmissionDocument, problems, document values to store)."""
-        self.ensure_one()
-        document, problems = self._l10n_my_einvoice_build(now)
-        if problems:
-            return None, problems, None
-        signed = signing.sign_xml(
-            ubl.to_xml(document),
-            certificate,
-            signing_time=now,
-            intermediary=self.company_id.l10n_my_einvoice_login_as == "intermediary",
-        )
-        payload = api_client.SubmissionDocument(document.number, signed)
-        return (
-            payload,
-            [],
-            {
-                "type_code": document.type_code,
-                "code_number": document.number,
-                "issued_at": now.replace(tzinfo=None),
-                "document_hash": payload.hash,
-            },
-        )
+        return self.env["l10n_my_einvoice.pipeline.poll"]._cron()

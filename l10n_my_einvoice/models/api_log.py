@@ -3,15 +3,36 @@ import json
 import logging
 
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .api_state import autonomous_cursor
 
 _logger = logging.getLogger(__name__)
 MAX_BODY_CHARS = 64 * 1024  # a raw document answer can be 300 KB; the start says enough
 DEFAULT_RETENTION_DAYS = 180
+# Written on its own cursor without the ORM: the columns, in this order.
+COLUMNS = (
+    "company_id",
+    "user_id",
+    "endpoint",
+    "method",
+    "path",
+    "query_string",
+    "request_size",
+    "document_numbers",
+    "status",
+    "outcome",
+    "failure",
+    "duration_ms",
+    "correlation_id",
+    "body",
+)
 
 
 class L10nMyEinvoiceApiLog(models.Model):
     """One HTTP exchange with MyInvois, as the client reported it: secrets are
-    removed by the client before the record reaches Odoo (client._redact)."""
+    removed by the client before the record reaches Odoo (client._redact), and
+    of the request only its method, path, query, size and document numbers are kept."""
 
     _name = "l10n_my_einvoice.api.log"
     _description = "MyInvois API call"
@@ -23,6 +44,9 @@ class L10nMyEinvoiceApiLog(models.Model):
     endpoint = fields.Char(readonly=True, required=True)
     method = fields.Char(readonly=True)
     path = fields.Char(readonly=True)
+    query_string = fields.Char(string="Query", readonly=True)
+    request_size = fields.Integer(string="Request size (bytes)", readonly=True, aggregator="sum")
+    document_numbers = fields.Char(string="Document numbers", readonly=True)
     status = fields.Integer(string="HTTP status", readonly=True, aggregator=False)
     outcome = fields.Selection(
         [
@@ -57,7 +81,8 @@ class L10nMyEinvoiceApiLog(models.Model):
 
     @api.model
     def _record(self, company, documents, record):
-        """Store one exchange reported by the client's ``on_response`` hook."""
+        """Store one exchange reported by the client's ``on_response`` hook, committed
+        on its own so that the caller's rollback (a failed button) keeps it."""
         status = record.get("status")
         outcome = (
             "unavailable"
@@ -71,23 +96,78 @@ class L10nMyEinvoiceApiLog(models.Model):
         body = json.dumps(record.get("body"), ensure_ascii=False, indent=1) if record.get("body") else False
         if body and len(body) > MAX_BODY_CHARS:
             body = body[:MAX_BODY_CHARS] + "\n... (cut)"
+        numbers = record.get("documents") or (documents.mapped("code_number") if documents else [])
+        values = {
+            "company_id": company.id,
+            "user_id": self.env.uid,
+            "endpoint": record.get("endpoint"),
+            "method": record.get("method"),
+            "path": record.get("path"),
+            "query_string": record.get("query") or False,
+            "request_size": record.get("request_size") or 0,
+            "document_numbers": ", ".join(dict.fromkeys(filter(None, numbers)))[:2000] or False,
+            "status": status,
+            "outcome": outcome,
+            "failure": record.get("failure"),
+            "duration_ms": record.get("duration_ms"),
+            "correlation_id": record.get("correlation_id"),
+            "body": body,
+        }
+        document_ids = sorted(set(documents.ids)) if documents else []
+        if self._insert_committed(values, document_ids):
+            return True
         # sudo: the invoicing user who clicks may read the log but not write it
-        return self.sudo().create(
-            {
-                "company_id": company.id,
-                "user_id": self.env.uid,
-                "endpoint": record.get("endpoint"),
-                "method": record.get("method"),
-                "path": record.get("path"),
-                "status": status,
-                "outcome": outcome,
-                "failure": record.get("failure"),
-                "duration_ms": record.get("duration_ms"),
-                "correlation_id": record.get("correlation_id"),
-                "body": body,
-                "document_ids": [fields.Command.set(documents.ids)] if documents else False,
-            }
-        )
+        self.sudo().create({**values, "document_ids": [fields.Command.set(document_ids)] if document_ids else False})
+        return False
+
+    def _insert_committed(self, values, document_ids):
+        """Insert the entry on a cursor of its own, committed at once. Only when every
+        row it refers to is committed and not locked by someone (this very transaction,
+        typically): waiting for our own locks would never end, and rows this transaction
+        created vanish with its rollback anyway. Returns False when it did not insert:
+        the caller's transaction then holds the entry, as before."""
+        relation = self._fields["document_ids"]
+        try:
+            with autonomous_cursor(self.env.registry) as cr:
+                cr.execute(
+                    SQL(
+                        """
+                        WITH visible AS (
+                            SELECT (SELECT count(*) FROM (SELECT 1 FROM res_company WHERE id = %(company)s
+                                                          FOR KEY SHARE SKIP LOCKED) c) = 1
+                               AND (SELECT count(*) FROM (SELECT 1 FROM res_users WHERE id = %(user)s
+                                                          FOR KEY SHARE SKIP LOCKED) u) = 1
+                               AND (SELECT count(*) FROM (SELECT 1 FROM l10n_my_einvoice_document
+                                                           WHERE id = ANY(%(documents)s)
+                                                          FOR KEY SHARE SKIP LOCKED) d) = %(count)s AS ok
+                        ), entry AS (
+                            INSERT INTO l10n_my_einvoice_api_log (%(columns)s, create_uid, write_uid,
+                                                                 create_date, write_date)
+                            SELECT %(values)s, %(user)s, %(user)s, now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC'
+                             WHERE (SELECT ok FROM visible)
+                         RETURNING id
+                        ), links AS (
+                            INSERT INTO %(relation)s (%(column1)s, %(column2)s)
+                            SELECT entry.id, document FROM entry, unnest(%(documents)s::int[]) document
+                        )
+                        SELECT id FROM entry""",
+                        company=values["company_id"],
+                        user=values["user_id"],
+                        documents=document_ids,
+                        count=len(document_ids),
+                        columns=SQL(", ").join(SQL.identifier(name) for name in COLUMNS),
+                        values=SQL(", ").join(SQL("%s", values[name]) for name in COLUMNS),
+                        relation=SQL.identifier(relation.relation),
+                        column1=SQL.identifier(relation.column1),
+                        column2=SQL.identifier(relation.column2),
+                    )
+                )
+                return bool(cr.fetchone())
+        except Exception:  # noqa: BLE001 - the log must never break the call it records
+            _logger.warning(
+                "MyInvois: API log entry not committed on its own; kept with the transaction", exc_info=True
+            )
+            return False
 
     @api.autovacuum
     def _gc_old_calls(self):

@@ -7,22 +7,31 @@ another worker must see a login or a counted call at once, not when this
 worker's cron commits; and a rollback of the caller must not forget a token or
 a call that LHDN has already counted. Rows are keyed by a SHA-256 of the API
 URL, client ID (and represented TIN), so the tables name no credential.
+
+``run_unless_paused`` is how every pipeline job (models/pipeline_*.py) makes its LHDN
+calls around those pauses; ``trigger_committed`` wakes a cron past the caller's rollback.
 """
 
 import contextlib
 import datetime
 import hashlib
 import json
+import logging
 import threading
 import time
 
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
-from odoo import fields, models
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import UserError
+from odoo.orm.environments import Transaction
 
+from ..myinvois import client as api_client
 from ..myinvois import environments
 
+_logger = logging.getLogger(__name__)
 WHOLE_API = "*"  # the endpoint name of a pause: every call of the client waits
+MAX_PAUSE_SECONDS = 30 * 60  # an outage is retried at least every half hour
 
 
 def utc_datetime(epoch):
@@ -42,6 +51,16 @@ def autonomous_cursor(registry):
         if connection is not None:
             connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
         yield cr
+
+
+def trigger_committed(env, cron_xmlid, at=None):
+    """Wake a cron in a transaction of its own: the caller is about to roll back
+    (a button that ends in a UserError), and the cron must still come."""
+    cron_id = env.ref(cron_xmlid).id
+    with autonomous_cursor(env.registry) as cr:
+        # Given the registry: Registry(dbname) would wait on its lock during a test run.
+        cr.transaction = Transaction(env.registry)
+        api.Environment(cr, SUPERUSER_ID, {})["ir.cron"].browse(cron_id)._trigger(at)
 
 
 class L10nMyEinvoiceApiToken(models.Model):
@@ -196,14 +215,16 @@ class DatabaseRateLimiter:
             )
 
     # --- pauses: the whole API of this client, after an outage ------------------------------
-    def pause(self, client_id, seconds_for_failures, reason):
-        """Pause every call of this client; ``seconds_for_failures(n)`` gives the length
-        of the n-th consecutive pause. Returns (until epoch, n)."""
+    def pause(self, client_id, reason, retry_after=None):
+        """Pause every call of this client: ``retry_after`` seconds when LHDN said so,
+        else 1, 2, 4 ... 30 minutes for the 1st, 2nd, 3rd ... consecutive pause.
+        Returns (until epoch, n)."""
         key = state_key(self.scope, client_id, WHOLE_API)
         with autonomous_cursor(self.registry) as cr:
             _calls, blocked_until, failures, _reason, now = self._locked_row(cr, key)
             failures += 1
-            until = max(blocked_until, now + seconds_for_failures(failures))
+            seconds = retry_after or min(60 * 2 ** (failures - 1), MAX_PAUSE_SECONDS)
+            until = max(blocked_until, now + seconds)
             cr.execute(
                 "UPDATE l10n_my_einvoice_api_limit SET blocked_until = %s, failures = %s, reason = %s WHERE key = %s",
                 [until, failures, reason, key],
@@ -237,3 +258,38 @@ class DatabaseRateLimiter:
             )
             row = cr.fetchone()
         return (row[0], row[1]) if row else None
+
+
+def run_unless_paused(company, work, what, cron_xmlid):
+    """Run ``work()`` (LHDN calls of ``company``) unless its calls are paused; returns
+    True when it ran. Nothing is failed for a reason that is not the documents': an
+    outage or a 429 pauses the company with backoff, and so does a refused login (with
+    a message saying which settings to correct, shown on the waiting moves); the cron
+    ``cron_xmlid`` is woken when the pause ends."""
+    env = company.env
+    paused = company._l10n_my_einvoice_paused()
+    if paused:
+        _logger.debug("MyInvois %s for company %s waits until %s", what, company.id, paused[0])
+        return False
+    try:
+        work()
+    except (api_client.ServiceUnavailableError, api_client.RateLimitedError, api_client.AuthenticationError) as error:
+        reason = None
+        if isinstance(error, api_client.AuthenticationError):
+            reason = env._(
+                "MyInvois refused the login of %(company)s%(code)s: correct the Client ID and Client secret (for "
+                "an intermediary, also 'On behalf of') in Settings > Invoicing > MyInvois (LHDN); sandbox and "
+                "production credentials differ. Then click Test connection. Nothing is lost: the documents wait.",
+                company=company.name,
+                code=f" ({error.code})" if error.code else "",
+            )
+        until = company._l10n_my_einvoice_pause(error, reason)
+        env.ref(cron_xmlid)._trigger(until + datetime.timedelta(seconds=1))
+        return False
+    except (api_client.MyInvoisError, UserError) as error:
+        # Settings incomplete, or a refusal that is about no document (e.g. the
+        # intermediary's permission): the documents wait and the next run tries again.
+        _logger.warning("MyInvois %s postponed for company %s: %s", what, company.id, error)
+        return False
+    company._l10n_my_einvoice_resume()
+    return True

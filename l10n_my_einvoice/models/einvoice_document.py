@@ -161,7 +161,11 @@ class L10nMyEinvoiceDocument(models.Model):
                     number=document.code_number,
                     errors=document.error_text or "-",
                 ),
-                "cancelled": _("MyInvois: %(number)s cancelled.", number=document.code_number),
+                "cancelled": _(
+                    "MyInvois: %(number)s cancelled at LHDN (%(reason)s).",
+                    number=document.code_number,
+                    reason=document.cancel_reason or "-",
+                ),
             }.get(document.state)
             if body:
                 bodies[document.move_id.id] = body

@@ -1,5 +1,4 @@
 import base64
-import datetime
 import logging
 import re
 
@@ -8,8 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..myinvois import certificate as core_certificate
 from ..myinvois import client as api_client
-from ..myinvois import codes, environments, signing
-from .account_move import utc_now
+from ..myinvois import codes, environments
 from .api_log import DEFAULT_RETENTION_DAYS, ApiLogRecorder
 from .api_state import DatabaseRateLimiter, DatabaseTokenStore, utc_datetime
 
@@ -17,16 +15,10 @@ _logger = logging.getLogger(__name__)
 
 # Writing either of these re-opens the certificate; see write().
 CERTIFICATE_SECRETS = ("l10n_my_einvoice_certificate", "l10n_my_einvoice_certificate_password")
-CERTIFICATE_DETAILS = (
-    "l10n_my_einvoice_cert_subject",
-    "l10n_my_einvoice_cert_issuer",
-    "l10n_my_einvoice_cert_serial",
-    "l10n_my_einvoice_cert_valid_from",
-    "l10n_my_einvoice_cert_valid_to",
-    "l10n_my_einvoice_cert_tin",
-    "l10n_my_einvoice_cert_brn",
+CREDENTIALS = ("l10n_my_einvoice_client_id", "l10n_my_einvoice_client_secret")
+CERTIFICATE_DETAILS = tuple(
+    f"l10n_my_einvoice_cert_{name}" for name in ("subject", "issuer", "serial", "valid_from", "valid_to", "tin", "brn")
 )
-MAX_PAUSE_SECONDS = 30 * 60  # an outage is retried at least every half hour
 ONBEHALFOF_PATTERN = re.compile(r"^[A-Z0-9]{2,14}(:[A-Za-z0-9-]{1,20})?$")
 
 
@@ -269,26 +261,33 @@ class ResCompany(models.Model):
         }
 
     def write(self, vals):
-        if not any(name in vals for name in CERTIFICATE_SECRETS):
-            return super().write(vals)
-        # Access first: a non-admin learns nothing about the file, not even that it is wrong.
-        for name in CERTIFICATE_SECRETS:
-            if name in vals:
-                self._check_field_access(self._fields[name], "write")
-        # The file and its password are checked together, per company, before anything
-        # is written; the parsed details are stored in the same write.
-        for company in self:
-            secrets = company.sudo()
-            data = vals.get("l10n_my_einvoice_certificate", secrets.l10n_my_einvoice_certificate)
-            password = vals.get("l10n_my_einvoice_certificate_password", secrets.l10n_my_einvoice_certificate_password)
-            details = company._l10n_my_einvoice_certificate_details(data, password)
-            super(ResCompany, company).write({**vals, **details})
-            _logger.info(
-                "MyInvois signing certificate %s for company %s (id %s)",
-                "updated" if data else "removed",
-                company.name,
-                company.id,
-            )
+        if any(name in vals for name in CERTIFICATE_SECRETS):
+            # Access first: a non-admin learns nothing about the file, not even that it is wrong.
+            for name in CERTIFICATE_SECRETS:
+                if name in vals:
+                    self._check_field_access(self._fields[name], "write")
+            # The file and its password are checked together, per company, before anything
+            # is written; the parsed details are stored in the same write.
+            for company in self:
+                secrets = company.sudo()
+                data = vals.get("l10n_my_einvoice_certificate", secrets.l10n_my_einvoice_certificate)
+                password = vals.get(
+                    "l10n_my_einvoice_certificate_password", secrets.l10n_my_einvoice_certificate_password
+                )
+                details = company._l10n_my_einvoice_certificate_details(data, password)
+                super(ResCompany, company).write({**vals, **details})
+                _logger.info(
+                    "MyInvois signing certificate %s for company %s (id %s)",
+                    "updated" if data else "removed",
+                    company.name,
+                    company.id,
+                )
+        else:
+            super().write(vals)
+        for company in self if any(name in vals for name in CREDENTIALS) else ():
+            # New credentials end the pause a refused login started: the cron tries them at once.
+            if company._l10n_my_einvoice_paused() and company._l10n_my_einvoice_resume():
+                self.env.ref("l10n_my_einvoice.ir_cron_submit")._trigger()
         return True
 
     # --- talking to MyInvois ------------------------------------------------------------------
@@ -297,19 +296,16 @@ class ResCompany(models.Model):
         """Raise a UserError naming every missing setting of the company."""
         self.ensure_one()
         secrets = self.sudo()
-        missing = [
-            label
-            for label, value in (
-                ("TIN", self.vat),
-                ("ID type", self.l10n_my_identification_type),
-                ("ID number", self.l10n_my_identification_number),
-                ("MSIC code", self.l10n_my_einvoice_msic_id),
-                ("Client ID", secrets.l10n_my_einvoice_client_id),
-                ("Client secret", secrets.l10n_my_einvoice_client_secret),
-                ("Signing certificate", secrets.l10n_my_einvoice_certificate),
-            )
-            if not value
-        ]
+        required = {
+            "TIN": self.vat,
+            "ID type": self.l10n_my_identification_type,
+            "ID number": self.l10n_my_identification_number,
+            "MSIC code": self.l10n_my_einvoice_msic_id,
+            "Client ID": secrets.l10n_my_einvoice_client_id,
+            "Client secret": secrets.l10n_my_einvoice_client_secret,
+            "Signing certificate": secrets.l10n_my_einvoice_certificate,
+        }
+        missing = [label for label, value in required.items() if not value]
         if missing:
             raise UserError(
                 _(
@@ -356,29 +352,26 @@ class ResCompany(models.Model):
         paused = self._l10n_my_einvoice_limiter().paused(client_id)
         return (utc_datetime(paused[0]).replace(microsecond=0), paused[1]) if paused else None
 
-    def _l10n_my_einvoice_pause(self, error):
-        """LHDN is down or throttling: postpone this company's calls with a growing
-        pause (1, 2, 4 ... 30 minutes; a 429's Retry-After when given). Logs a
-        warning when the outage starts, not at every postponed run. Returns the end
-        of the pause (naive UTC)."""
+    def _l10n_my_einvoice_pause(self, error, reason=None):
+        """LHDN is down, throttling or refuses our login: postpone this company's calls
+        (growing pauses, see DatabaseRateLimiter.pause). Logs a warning when the pause
+        starts, not at every postponed run; ``reason`` (default: the error) is what the
+        moves show meanwhile. Returns the end of the pause (naive UTC)."""
         self.ensure_one()
-
-        def seconds(failures):
-            if isinstance(error, api_client.RateLimitedError) and error.retry_after:
-                return error.retry_after
-            return min(60 * 2 ** (failures - 1), MAX_PAUSE_SECONDS)
-
+        retry_after = error.retry_after if isinstance(error, api_client.RateLimitedError) else None
+        reason = reason or str(error)
         until, failures = self._l10n_my_einvoice_limiter().pause(
-            self.sudo().l10n_my_einvoice_client_id, seconds, str(error)[:500]
+            self.sudo().l10n_my_einvoice_client_id, reason[:500], retry_after
         )
         until = utc_datetime(until)
         log = _logger.warning if failures == 1 else _logger.info
         log(
-            "MyInvois unavailable for company %s (%s, attempt %s): %s; its calls wait until %s UTC",
+            "MyInvois %s for company %s (%s, attempt %s): %s; its calls wait until %s UTC",
+            "refused the login" if isinstance(error, api_client.AuthenticationError) else "unavailable",
             self.name,
             self.id,
             failures,
-            error,
+            reason,
             until.strftime("%H:%M:%S"),
         )
         return until
@@ -390,6 +383,7 @@ class ResCompany(models.Model):
             _logger.info(
                 "MyInvois reachable again for company %s (%s) after %s failed attempt(s)", self.name, self.id, ended
             )
+        return ended
 
     def _l10n_my_einvoice_loaded_certificate(self):
         self.ensure_one()
@@ -401,150 +395,3 @@ class ResCompany(models.Model):
             )
         except core_certificate.CertificateError as error:
             raise UserError(self._l10n_my_einvoice_certificate_error(error)) from None
-
-    def _l10n_my_einvoice_reconcile(self, documents):
-        """Documents left 'sending' (timeout, dropped connection, crash after the HTTP
-        call) are looked up at LHDN by number before anything is sent again: found,
-        they take LHDN's UUID and state; not found, they go back to the queue."""
-        self.ensure_one()
-        client = self._l10n_my_einvoice_client(documents)
-        received = {}  # (number, issue time) -> LHDN's newest item: LHDN's own duplicate key
-        for item in self._l10n_my_einvoice_search_sent(client, documents):
-            if item.get("status") in ("Submitted", "Valid", "Invalid"):
-                key = (item.get("internalId"), item.get("dateTimeIssued"))
-                if (item.get("dateTimeReceived") or "") >= (received.get(key, {}).get("dateTimeReceived") or ""):
-                    received[key] = item
-        submissions = {}
-        for document in documents:
-            # An older document that reused the number has another issue time: not ours.
-            issued = document.issued_at.strftime("%Y-%m-%dT%H:%M:%SZ") if document.issued_at else None
-            item = received.get((document.code_number, issued))
-            if not item:
-                document.write({"state": "queued"})
-                _logger.info("MyInvois: %s never reached LHDN; queued again", document.code_number)
-                continue
-            uid = item.get("submissionUID") or item.get("submissionUid")
-            if uid not in submissions:
-                submissions[uid] = self.env["l10n_my_einvoice.submission"].search(
-                    [("uid", "=", uid), ("company_id", "=", self.id)], limit=1
-                ) or self.env["l10n_my_einvoice.submission"].create(
-                    {"uid": uid, "company_id": self.id, "submitted_at": fields.Datetime.now()}
-                )
-            submissions[uid].state = "in_progress"
-            document.write({"state": "submitted", "uuid": item.get("uuid"), "submission_id": submissions[uid].id})
-            document._post_state_message()
-
-    @api.model
-    def _l10n_my_einvoice_search_sent(self, client, documents, per_document_up_to=5):
-        """LHDN's items for what we sent since the first of ``documents`` was signed.
-        Search is limited to 12 calls a minute: a few documents are looked up by
-        number, many by one paged scan of the submission dates."""
-        sent = [(d.issued_at or d.write_date).replace(tzinfo=datetime.timezone.utc) for d in documents]
-        window = {
-            "invoiceDirection": "Sent",
-            "submissionDateFrom": min(sent) - datetime.timedelta(minutes=5),
-            "submissionDateTo": utc_now(),
-        }
-        if len(documents) <= per_document_up_to:
-            return [
-                item
-                for document in documents
-                for item in client.search_documents(searchQuery=document.code_number, **window).get("result") or []
-            ]
-        items, page = [], 1
-        while True:
-            body = client.search_documents(pageNo=page, pageSize=100, **window)
-            items += body.get("result") or []
-            if page >= int((body.get("metadata") or {}).get("totalPages") or 1):
-                return items
-            page += 1
-
-    def _l10n_my_einvoice_sign_documents(self, documents):
-        """Sign ``documents`` with the company's certificate. Those that cannot be
-        built or signed are written 'invalid' with their problems; returns
-        (document, payload, values) for the others."""
-        certificate = self._l10n_my_einvoice_loaded_certificate()
-        prepared, failed = [], self.env["l10n_my_einvoice.document"]
-        documents.move_id._l10n_my_einvoice_prefetch()
-        for document in documents:
-            try:
-                payload, problems, values = document.move_id._l10n_my_einvoice_sign(certificate, utc_now())
-            except signing.SigningError as error:  # e.g. the certificate expired since the upload
-                payload, problems = None, [self._l10n_my_einvoice_certificate_error(error)]
-            if problems:
-                document.error_text = "\n".join(problems)
-                failed |= document
-                continue
-            prepared.append((document, payload, values))
-        if failed:
-            failed.write({"state": "invalid"})
-            failed._post_state_message()
-        return prepared
-
-    def _l10n_my_einvoice_submit(self, documents, in_cron=False):
-        """Sign and submit ``documents`` (queued, of this company). Each document is
-        written 'sending' with its hash and committed (in a cron run) before the HTTP
-        call, so a crash mid-send leaves a trace to reconcile instead of a resend.
-        Writes are grouped per state so a batch costs a few queries, not a few per
-        document."""
-        self.ensure_one()
-        Document = self.env["l10n_my_einvoice.document"]
-        client = self._l10n_my_einvoice_client(documents)
-        prepared = self._l10n_my_einvoice_sign_documents(documents)
-        attachments = self.env["ir.attachment"].create(
-            [
-                {
-                    "name": f"{values['code_number'].replace('/', '_')}-myinvois.xml",
-                    "raw": payload.data,
-                    "mimetype": "application/xml",
-                    "res_model": Document._name,
-                    "res_id": document.id,
-                }
-                for document, payload, values in prepared
-            ]
-        )
-        for (document, _payload, values), attachment in zip(prepared, attachments, strict=True):
-            document.write({**values, "attachment_id": attachment.id})
-        Document.browse([document.id for document, _payload, _values in prepared]).write({"state": "sending"})
-        if in_cron:
-            self.env["ir.cron"]._commit_progress(0)
-        by_code = {payload.code_number: document for document, payload, _values in prepared}
-        for batch in api_client.split_batches([payload for _document, payload, _values in prepared]):
-            batch_records = Document.browse([by_code[p.code_number].id for p in batch])
-            client.on_response.documents = batch_records
-            try:
-                response = client.submit(batch)
-            except api_client.ServiceUnavailableError as error:
-                if not error.outcome_unknown:
-                    batch_records.write({"state": "queued"})
-                # Unknown outcome: the documents stay 'sending' until reconciled with LHDN.
-                raise
-            except api_client.DuplicateSubmissionError:
-                continue  # the same payload arrived before: 'sending' rows are reconciled, never an error
-            except api_client.RateLimitedError:
-                batch_records.write({"state": "queued"})
-                raise
-            except api_client.MyInvoisError as error:
-                batch_records.write({"state": "invalid"})
-                for record in batch_records:
-                    record._set_errors([{"errorCode": error.code, "error": str(error)}] + list(error.errors))
-                batch_records._post_state_message()
-                continue
-            submission = self.env["l10n_my_einvoice.submission"].create(
-                {"uid": response.get("submissionUid"), "company_id": self.id, "submitted_at": fields.Datetime.now()}
-            )
-            accepted = {item.get("invoiceCodeNumber"): item for item in response.get("acceptedDocuments") or []}
-            rejected = {item.get("invoiceCodeNumber"): item for item in response.get("rejectedDocuments") or []}
-            accepted_records = batch_records.filtered(lambda d: d.code_number in accepted)
-            rejected_records = batch_records.filtered(lambda d: d.code_number in rejected)
-            accepted_records.write({"state": "submitted", "submission_id": submission.id})
-            rejected_records.write({"state": "invalid", "submission_id": submission.id})
-            for record in accepted_records:
-                record.uuid = accepted[record.code_number].get("uuid")
-            for record in rejected_records:
-                record._set_errors([rejected[record.code_number].get("error") or {}])
-            if not accepted_records:
-                submission.state = "done"
-            (accepted_records | rejected_records)._post_state_message()
-            if in_cron:
-                self.env["ir.cron"]._commit_progress(len(batch))

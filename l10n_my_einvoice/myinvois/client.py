@@ -14,16 +14,22 @@
 - Every failure is one ``MyInvoisError`` subclass with ``retryable``, a message
   in English and Malay, LHDN's inner errors, and the response with secrets
   removed (for the audit log).
+- ``on_response`` (the audit log) gets each exchange: the request's method, path,
+  query, size and document numbers (never its body) and the response, secrets removed.
+- ``with_options`` gives a copy for calls a user waits on: a short timeout, no retry.
 """
 
 import base64
+import copy
 import datetime
 import email.utils
 import hashlib
+import json
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import requests
 
@@ -349,6 +355,19 @@ class MyInvoisClient:
         self._sleep, self._clock = sleep, clock
         self.on_response = on_response
 
+    def with_options(self, *, timeout=None, max_retries=None, max_retry_wait=None):
+        """A copy of this client for calls that must end soon (a button the user waits
+        on): e.g. ``with_options(timeout=(3, 5), max_retries=0)`` makes one attempt.
+        Tokens, rate limits and the audit hook are shared with this client."""
+        bounded = copy.copy(self)
+        if timeout is not None:
+            bounded.timeout = timeout
+        if max_retries is not None:
+            bounded.max_retries = max_retries
+        if max_retry_wait is not None:
+            bounded.max_retry_wait = max_retry_wait
+        return bounded
+
     def __repr__(self):  # never the secret
         return f"MyInvoisClient({self.base_url!r}, client_id={self.client_id!r}, onbehalfof={self.onbehalfof!r})"
 
@@ -403,10 +422,20 @@ class MyInvoisClient:
         json_body=None,
         data=None,
         headers=None,
+        documents=(),
     ):
+        """``documents``: the code numbers the request carries (for the audit log)."""
         headers = dict(headers or {})
         headers.setdefault("Accept", "application/json")
         headers.setdefault("Accept-Language", "en")
+        if json_body is not None:  # serialised once, here, so its size is the one sent
+            data = json.dumps(json_body, allow_nan=False).encode()
+            headers["Content-Type"] = "application/json"
+        request = {
+            "query": urlencode(_redact(params)) if params else None,
+            "request_size": len(urlencode(data) if isinstance(data, dict) else data or b""),
+            "documents": list(documents),
+        }
         refreshed = False
         attempt = 0
         while True:
@@ -421,13 +450,12 @@ class MyInvoisClient:
                     method,
                     self.base_url + path,
                     params=params,
-                    json=json_body,
                     data=data,
                     headers=headers,
                     timeout=self.timeout,
                 )
             except (requests.ConnectionError, requests.Timeout) as error:
-                self._record(endpoint, method, path, None, started, None, str(type(error).__name__))
+                self._record(endpoint, method, path, request, None, started, None, str(type(error).__name__))
                 if idempotent and attempt < self.max_retries:
                     attempt += 1
                     self._sleep(self.backoff * 2 ** (attempt - 1))
@@ -445,7 +473,7 @@ class MyInvoisClient:
                     endpoint=endpoint,
                 ) from None
             body = self._body(response)
-            self._record(endpoint, method, path, response, started, body, None)
+            self._record(endpoint, method, path, request, response, started, body, None)
             status = response.status_code
             if status == 401 and authenticated and not refreshed:
                 self.tokens.invalidate(self.token_key, token)
@@ -478,7 +506,9 @@ class MyInvoisClient:
         except ValueError:
             return {"text": response.text[:2000]}
 
-    def _record(self, endpoint, method, path, response, started, body, failure):
+    def _record(self, endpoint, method, path, request, response, started, body, failure):
+        """Report one exchange to ``on_response``: of the request only its shape
+        (query with secrets removed, size, document numbers), never its body."""
         if not self.on_response:
             return
         self.on_response(
@@ -486,6 +516,7 @@ class MyInvoisClient:
                 "endpoint": endpoint,
                 "method": method,
                 "path": path,
+                **request,
                 "status": response.status_code if response is not None else None,
                 "duration_ms": round((time.monotonic() - started) * 1000, 1),
                 "correlation_id": response.headers.get("correlationId") if response is not None else None,
@@ -604,6 +635,7 @@ class MyInvoisClient:
             "/api/v1.0/documentsubmissions/",
             idempotent=False,
             json_body={"documents": [d.payload() for d in documents]},
+            documents=[d.code_number for d in documents],
         )
 
     def get_submission(self, submission_uid, page_no=1, page_size=100):

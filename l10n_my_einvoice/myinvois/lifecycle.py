@@ -48,7 +48,9 @@ TRANSITIONS = {
 }
 EVENTS = frozenset(event for _state, event in TRANSITIONS)
 
-# LHDN's document status -> the event it means for a version we hold.
+# LHDN's document status -> the event it means for a version we hold that is still
+# sending or submitted (a Valid one read again has nothing to apply). A rejection
+# request is not a status: LHDN keeps "Valid" and sets rejectRequestDateTime.
 STATUS_EVENTS = {"Valid": "validate", "Invalid": "invalidate", "Cancelled": "cancel_done"}
 
 
@@ -56,7 +58,9 @@ class TransitionError(ValueError):
     """An event that cannot happen in the document's state."""
 
     def __init__(self, state, event):
-        super().__init__(f"a document that is {state} cannot {event.replace('_', ' ')}")
+        super().__init__(
+            f"event '{event.replace('_', ' ')}' is not possible for a document in state '{state.replace('_', ' ')}'"
+        )
         self.state, self.event = state, event
 
 

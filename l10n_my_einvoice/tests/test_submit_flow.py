@@ -285,7 +285,7 @@ class TestSubmitFlow(MyInvoisFlowCase):
         invoice = self.invoice()
         invoice.action_l10n_my_einvoice_submit()
         self.env["account.move"]._cron_l10n_my_einvoice_submit()
-        self.emulator.inject("get_submission", "status", status=503, times=10)
+        self.emulator.inject("get_submission", "status", status=503, times=7)
         with self.assertRaisesRegex(UserError, "Nothing is lost"):
             invoice.action_l10n_my_einvoice_refresh()
         self.assertEqual(invoice.l10n_my_einvoice_state, "submitted")

@@ -1,1 +1,1 @@
-from . import certificate_upload
+from . import cancel_einvoice, certificate_upload

@@ -46,9 +46,11 @@ Where it differs from LHDN
   every permission for the TINs in ``represents``.
 * Version 1.0 documents are accepted without a signature check (LHDN still
   takes unsigned 1.0); the core's "sign 1.1" rule is not applied to them.
-* HTTP error bodies other than the token endpoint's are
-  ``{"error": {code, message, target, details}}``, the shape LHDN was seen to
-  send; 401 has the same body plus ``WWW-Authenticate``.
+* HTTP error bodies other than the token endpoint's and the cancel/reject
+  endpoint's are ``{"error": {code, message, target, details}}``, the shape LHDN
+  was seen to send; 401 has the same body plus ``WWW-Authenticate``. Cancel/reject
+  refusals are ``{"error": <MyInvois error object>}`` (errorCode, error, errorMS...),
+  as §3.2 item 1 and the SDK's Standard Error Response page give them.
 * Notifications are always empty; QR info knows only seeded taxpayers; tokens
   are opaque random strings, not JWTs; document type and version ids are the
   emulator's own; uuid/submissionUid/longId are random.
@@ -57,7 +59,13 @@ Where it differs from LHDN
   unpublished). Documents are decided ``validation_delay`` seconds after
   receipt (dateTimeValidated = that moment). No 3-month data retention.
 * Cancel and reject are both refused while a Valid note references the
-  document (LHDN documents it for cancel; §4 says both).
+  document (LHDN documents it for cancel; §4 says both). The 72-hour windows
+  are the core's (``myinvois/lifecycle.py``) and close at 72 h exactly
+  (LHDN's behaviour at that very second is not documented). A document issued
+  to a general TIN cannot be rejected (no taxpayer receives it): 403 Forbidden.
+* Test hooks ``Emulator.reject_as_buyer`` and ``cancel_in_portal`` stand for
+  what the buyer and the MyInvois portal do; they run the cancel/reject
+  endpoint's code without a token or rate limit.
 * The 10-minute duplicate-payload rule keys on the authenticated taxpayer TIN;
   a fully rejected submission (no accepted document) answers 202 with
   ``submissionUid: null`` and still counts as received.
@@ -67,5 +75,6 @@ Where it differs from LHDN
 
 from .app import Emulator
 from .cli import main  # python -m l10n_my_einvoice.myinvois emulator ... delegates here
+from .errors import ApiError  # what reject_as_buyer / cancel_in_portal raise
 
-__all__ = ["Emulator", "main"]
+__all__ = ["ApiError", "Emulator", "main"]

@@ -6,7 +6,9 @@ import threading
 
 from . import lifecycle, server
 from .api import ENDPOINTS, Api
+from .auth import Principal
 from .clock import Clock
+from .documents import act
 from .faults import Faults
 from .limits import RateLimiter
 from .state import Store
@@ -14,6 +16,7 @@ from .stats import Stats
 
 log = logging.getLogger(__name__)
 BACKGROUND_INTERVAL = 0.2  # seconds of real time between background validation runs
+PORTAL = "MyInvois portal"  # the client id of actions taken outside any ERP's API
 
 
 class Emulator:
@@ -90,6 +93,27 @@ class Emulator:
     def process_pending(self):
         """Decide every Submitted document due at the clock's now; returns how many."""
         return lifecycle.process_pending(self.store, self.clock.now())
+
+    # --- what others do at LHDN (tests) -------------------------------------------------
+    def reject_as_buyer(self, uuid, reason):
+        """The receiver (the buyer; the supplier of a self-billed document) asks to
+        reject ``uuid``, in the portal or through its own ERP. Same rules and answers as
+        PUT documents/state/{uuid}/state with status "rejected", on ``self.clock``:
+        returns ``{"uuid", "status": "Requested for Rejection"}``, raises ApiError
+        (``.status``, ``.code``, ``.body``) where LHDN refuses."""
+        return self._act_elsewhere(uuid, "rejected", reason, "receiverTin")
+
+    def cancel_in_portal(self, uuid, reason):
+        """The issuer cancels ``uuid`` in the MyInvois portal, not through our API:
+        the cancel endpoint's rules and answers (``{"uuid", "status": "Cancelled"}`` or ApiError)."""
+        return self._act_elsewhere(uuid, "cancelled", reason, "issuerTin")
+
+    def _act_elsewhere(self, uuid, status, reason, party):
+        self.process_pending()  # as the API does before each call: what is due is decided
+        record = self.store.documents.get(uuid) or {}
+        # Logged in as that party; no token or rate limit: the portal is not our client's API.
+        principal = Principal(client_id=PORTAL, tin=record.get(party))
+        return act(self, principal, uuid, {"status": status, "reason": reason})
 
     @property
     def documents(self):

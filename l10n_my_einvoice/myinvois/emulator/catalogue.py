@@ -5,12 +5,16 @@ The eight e-invoice types, each with versions 1.0 and 1.1 published, and the
 type code as a number, a version id is type id x 10 + minor (11 = 1.1 of type 1).
 """
 
-from .. import codes
+from .. import codes, lifecycle
 from .errors import not_found
 
 ACTIVE_FROM = "2024-08-01T00:00:00Z"  # mandatory e-invoicing started (reference §11)
 VERSIONS = ("1.0", "1.1")
-WORKFLOW_HOURS = (("submissionDuration", 72), ("cancellationDuration", 72), ("rejectionDuration", 72))
+WORKFLOW_HOURS = (  # the windows the cancel/reject endpoint applies: the core's
+    ("submissionDuration", 72),
+    ("cancellationDuration", int(lifecycle.CANCELLATION_WINDOW.total_seconds() // 3600)),
+    ("rejectionDuration", int(lifecycle.REJECTION_WINDOW.total_seconds() // 3600)),
+)
 
 
 def _type_codes():

@@ -13,6 +13,8 @@ DEMO_CLIENT_SECRET = "emulator-demo-secret"
 DEMO_TIN, DEMO_BRN, DEMO_NAME = "C1234567890", "202001012345", "Contoh Teknologi Sdn. Bhd."
 # The buyer of the bundled sample documents, so TIN validation has someone to find.
 DEMO_BUYER = ("C9876543210", "Pelanggan Berhad", "BRN", "201901098765")
+# That buyer's own API client: what it does at LHDN (reject a Valid e-invoice) is real HTTP.
+DEMO_BUYER_CLIENT = ("emulator-demo-buyer", "emulator-demo-buyer-secret")
 
 
 def build_parser():
@@ -44,6 +46,7 @@ def main(argv=None, stop_event=None):
     emulator.add_client(args.client_id, args.client_secret, DEMO_TIN, DEMO_BRN)
     emulator.add_taxpayer(DEMO_TIN, DEMO_NAME, "BRN", DEMO_BRN)
     emulator.add_taxpayer(*DEMO_BUYER)
+    emulator.add_client(*DEMO_BUYER_CLIENT, DEMO_BUYER[0], DEMO_BUYER[3])
     try:
         base_url = emulator.start()
     except OSError as error:
@@ -53,6 +56,7 @@ def main(argv=None, stop_event=None):
     print(f"  client_id     {args.client_id}", flush=True)
     print(f"  client_secret {args.client_secret}", flush=True)
     print(f"  taxpayer      TIN {DEMO_TIN}, BRN {DEMO_BRN} ({DEMO_NAME})", flush=True)
+    print(f"  buyer client  {DEMO_BUYER_CLIENT[0]} / {DEMO_BUYER_CLIENT[1]} (TIN {DEMO_BUYER[0]})", flush=True)
     print(f"  state         {args.state or 'in memory only'}; validation delay {args.delay:g} s", flush=True)
     print("Ctrl-C stops it.", flush=True)
     stop_event = stop_event or threading.Event()

@@ -5,7 +5,7 @@ import datetime
 import json
 
 from . import clock, lifecycle, views
-from .errors import bad_argument, forbidden, not_found
+from .errors import bad_argument, forbidden, not_found, refusal
 
 LIST_WINDOW = datetime.timedelta(days=31)
 STATUSES = ("Valid", "Invalid", "Cancelled", "Submitted")
@@ -49,10 +49,16 @@ def change_state(emulator, request, principal, uuid):
     try:
         body = json.loads(request.body.decode("utf-8") or "{}")
     except (UnicodeDecodeError, ValueError):
-        raise bad_argument("The body is not valid JSON.", "body") from None
+        raise refusal(400, "BadArgument", "The body is not valid JSON.", target="body") from None
     if not isinstance(body, dict):
-        raise bad_argument("The body must be a JSON object.", "body")
-    return 200, lifecycle.change_state(emulator.store, principal, uuid, body, emulator.clock.now())
+        raise refusal(400, "BadArgument", "The body must be a JSON object.", target="body")
+    return 200, act(emulator, principal, uuid, body)
+
+
+def act(emulator, principal, uuid, body):
+    """Cancel or reject on the emulator's clock: the HTTP endpoint and the portal hooks
+    (Emulator.reject_as_buyer, cancel_in_portal) share it."""
+    return lifecycle.change_state(emulator.store, principal, uuid, body, emulator.clock.now())
 
 
 def recent(emulator, request, principal):

@@ -3,7 +3,9 @@
 * ``error_object``: the documented MyInvois error object, used in
   ``rejectedDocuments[].error`` and ``validationResults.validationSteps[].error``.
 * ``error_body``: ``{"error": {code, message, target, details}}``, the body LHDN
-  was observed to send with 4xx answers (envelope rejections, cancel/reject refusals).
+  was observed to send with 4xx answers (envelope rejections, reads).
+* ``refusal``: ``{"error": <error object>}`` for cancel/reject refusals, which §3.2
+  item 1 and the SDK's "Standard Error Response" page give as the error object.
 * ``oauth_body``: the OAuth error of ``/connect/token``.
 """
 
@@ -51,12 +53,17 @@ class ApiError(Exception):
 
     def __init__(self, status, code, message, target=None, details=None, headers=None, body=None):
         super().__init__(message)
-        self.status = status
+        self.status, self.code = status, code  # .code: what a test hook's caller checks
         self.headers = dict(headers or {})
         if body is None:
             details = details if details is not None else [{"code": code, "message": message, "target": target}]
             body = error_body(code, message, target, details)
         self.body = body
+
+
+def refusal(status, code, message, message_ms=None, target=None):
+    """A cancel/reject refusal: the MyInvois error object under ``error``."""
+    return ApiError(status, code, message, body={"error": error_object(code, message, message_ms, name=target)})
 
 
 def bad_argument(message, target=None):

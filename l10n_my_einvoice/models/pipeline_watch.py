@@ -1,0 +1,118 @@
+"""Watching Valid e-invoices for their 72 hours: what happens at LHDN without us.
+
+The buyer may ask to reject a Valid e-invoice, and the company may cancel it in the
+MyInvois portal. Neither reaches Odoo by itself, so this cron re-reads every document
+still inside its windows (the oldest-read first, a bounded batch per run, inside the
+shared rate limits) and records what LHDN says: a cancellation, or a rejection request
+with the buyer's reason and an activity for the person who must answer it. After the
+windows the document is final and no longer read.
+"""
+
+import datetime
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..myinvois import client as api_client
+from ..myinvois import lifecycle
+
+_logger = logging.getLogger(__name__)
+WATCH_BATCH = 50  # Get Document Details calls per company and run
+
+
+def _lhdn_datetime(value):
+    """LHDN's ISO date-time (UTC) as Odoo's naive UTC datetime, or False."""
+    if not value:
+        return False
+    parsed = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+class L10nMyEinvoiceDocumentWatch(models.Model):
+    _inherit = "l10n_my_einvoice.document"
+
+    rejection_reason = fields.Char(string="Buyer's rejection reason", readonly=True)
+    rejection_requested_at = fields.Datetime(string="Rejection requested at", readonly=True)
+    watched_at = fields.Datetime(string="Last read at LHDN", readonly=True)
+
+    def _l10n_my_einvoice_watch_domain(self):
+        window = max(lifecycle.CANCELLATION_WINDOW, lifecycle.REJECTION_WINDOW)
+        return [
+            ("state", "in", sorted(lifecycle.AT_LHDN_VALID)),
+            ("validated_at", ">", fields.Datetime.now() - window),
+            ("uuid", "!=", False),
+        ]
+
+    @api.model
+    def _cron_l10n_my_einvoice_watch(self):
+        watched = self.search(self._l10n_my_einvoice_watch_domain(), order="watched_at asc nulls first, id")
+        for company in watched.company_id:
+            batch = watched.filtered(lambda d, company=company: d.company_id == company)[:WATCH_BATCH]
+            batch._l10n_my_einvoice_read_at_lhdn()
+            if self.env.context.get("cron_id"):
+                self.env["ir.cron"]._commit_progress(len(batch))
+
+    def _l10n_my_einvoice_read_at_lhdn(self):
+        """Read the documents (one company) at LHDN and record what changed."""
+        if not self:
+            return
+        company = self.company_id
+        if company._l10n_my_einvoice_paused():
+            return
+        try:
+            client = company._l10n_my_einvoice_client(self)
+            for document in self:
+                document._l10n_my_einvoice_record_details(client.get_document_details(document.uuid))
+        except (api_client.ServiceUnavailableError, api_client.RateLimitedError) as error:
+            until = company._l10n_my_einvoice_pause(error)
+            self.env.ref("l10n_my_einvoice.ir_cron_watch")._trigger(until + datetime.timedelta(seconds=1))
+            return
+        except (api_client.MyInvoisError, UserError) as error:
+            _logger.warning("MyInvois watch postponed for company %s: %s", company.id, error)
+            return
+        company._l10n_my_einvoice_resume()
+
+    def _l10n_my_einvoice_record_details(self, details):
+        """Apply LHDN's Get Document Details answer to this document."""
+        self.ensure_one()
+        values = {"watched_at": fields.Datetime.now()}
+        status = details.get("status")
+        reason = (details.get("documentStatusReason") or "").strip()
+        if status == "Cancelled" and lifecycle.allowed(self.state, "cancel_done"):
+            values.update(cancelled_at=_lhdn_datetime(details.get("cancelDateTime")) or fields.Datetime.now())
+            values.update(cancel_reason=self.cancel_reason or reason[: lifecycle.MAX_REASON])
+            self._transition("cancel_done", values)
+            return
+        requested = details.get("rejectRequestDateTime")
+        if status == "Valid" and requested and self.state == lifecycle.VALID:
+            values.update(
+                rejection_reason=reason or _("(no reason given)"), rejection_requested_at=_lhdn_datetime(requested)
+            )
+            self._transition("request_rejection", values, log=False)
+            self._l10n_my_einvoice_announce_rejection()
+            return
+        self.write(values)
+
+    def _l10n_my_einvoice_announce_rejection(self):
+        """A line in the chatter and an activity for whoever answers the buyer."""
+        move = self.move_id
+        deadline = lifecycle.cancellation_deadline(self.validated_at)
+        note = _(
+            'The buyer asks LHDN to reject the e-invoice %(number)s: "%(reason)s". Either accept it '
+            "(cancel the e-invoice, before %(deadline)s UTC) or issue a credit note.",
+            number=self.code_number,
+            reason=self.rejection_reason,
+            deadline=fields.Datetime.to_string(deadline),
+        )
+        move._message_log(body=note)
+        user = move.invoice_user_id
+        if not user or user == self.env.ref("base.user_root"):  # OdooBot answers nobody
+            user = self.env.ref("base.user_admin", raise_if_not_found=False) or self.env.user
+        move.activity_schedule(
+            "mail.mail_activity_data_todo",
+            date_deadline=deadline.date() if deadline else fields.Date.today(),
+            summary=_("MyInvois: the buyer rejects %(number)s", number=self.code_number),
+            note=note,
+            user_id=user.id,
+        )

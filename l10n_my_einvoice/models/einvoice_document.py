@@ -94,7 +94,8 @@ class L10nMyEinvoiceDocument(models.Model):
         for document in self:
             groups.setdefault(lifecycle.next_state(document.state, event), []).append(document.id)
         for state, ids in groups.items():
-            self.browse(ids).write({**(values or {}), "state": state})
+            extra = {"cancelled_at": fields.Datetime.now()} if state == lifecycle.CANCELLED else {}
+            self.browse(ids).write({**extra, **(values or {}), "state": state})
         if log:
             self._post_state_message()
         return self

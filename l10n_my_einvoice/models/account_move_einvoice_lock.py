@@ -108,7 +108,7 @@ class AccountMove(models.Model):
             "%(way)s",
             move=self.display_name,
             doing=doing,
-            state=dict(document._fields["state"]._description_selection(self.env)).get(document.state),
+            state=document._l10n_my_einvoice_state_label(),
             way=way,
         )
 
@@ -154,11 +154,9 @@ class AccountMove(models.Model):
     def action_l10n_my_einvoice_check_lhdn(self):
         """Read the Valid e-invoices at LHDN now (a cancellation in the portal, a rejection):
         what the watch cron does every 30 minutes."""
-        documents = self.l10n_my_einvoice_document_id.filtered(
+        self.l10n_my_einvoice_document_id.filtered(
             lambda d: lifecycle.is_watched(d.state, d.validated_at, fields.Datetime.now())
-        )
-        for company in documents.company_id:
-            documents.filtered(lambda d, company=company: d.company_id == company)._l10n_my_einvoice_read_at_lhdn()
+        )._l10n_my_einvoice_read_at_lhdn()
         return {"type": "ir.actions.client", "tag": "soft_reload"}
 
     def action_l10n_my_einvoice_credit_note(self):

@@ -100,6 +100,11 @@ class L10nMyEinvoiceDocument(models.Model):
             self._post_state_message()
         return self
 
+    def _l10n_my_einvoice_state_label(self):
+        """The state as the user reads it (translated)."""
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env)).get(self.state)
+
     @api.depends("uuid", "long_id", "state")
     def _compute_validation_link(self):
         for document in self:

@@ -8,15 +8,15 @@ same state twice), so resending a pending one is safe.
 """
 
 import datetime
-import logging
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..myinvois import client as api_client
 from ..myinvois import lifecycle
+from .api_state import run_unless_paused
 
-_logger = logging.getLogger(__name__)
+CANCEL_CRON = "l10n_my_einvoice.ir_cron_cancel"
 
 
 class L10nMyEinvoiceDocumentCancel(models.Model):
@@ -62,50 +62,55 @@ class L10nMyEinvoiceDocumentCancel(models.Model):
                 _(
                     "Only a Valid e-invoice can be cancelled; %(number)s is %(state)s.",
                     number=self.code_number,
-                    state=dict(self._fields["state"]._description_selection(self.env)).get(self.state),
+                    state=self._l10n_my_einvoice_state_label(),
                 )
             )
         self._transition("request_cancel", {"cancel_reason": reason}, log=False)
         return self._l10n_my_einvoice_send_cancellations(interactive=True)
 
     def _l10n_my_einvoice_send_cancellations(self, interactive=False):
-        """Send the pending cancellations of ``self``. Interactive: one refusal raises
-        (rolling the request back); in the cron a refusal is written on the move."""
+        """Send the pending cancellations of ``self``; True when all were sent.
+        Interactive: one refusal raises (rolling the request back); in the cron a
+        refusal is written on the move. A pause (outage, 429, refused login) keeps
+        them pending, through the same mechanism as every pipeline job."""
         done = True
         for document in self.filtered(lambda d: d.state == lifecycle.CANCELLING):
+            refusals = []
             company = document.company_id
-            paused = company._l10n_my_einvoice_paused()
-            if paused:
-                self.env.ref("l10n_my_einvoice.ir_cron_cancel")._trigger(paused[0] + datetime.timedelta(seconds=1))
+            sent = run_unless_paused(
+                company,
+                lambda document=document, refusals=refusals: refusals.extend(
+                    document._l10n_my_einvoice_cancel_at_lhdn(interactive)
+                ),
+                "cancellation",
+                CANCEL_CRON,
+            )
+            if not sent:
+                paused = company._l10n_my_einvoice_paused()
+                if paused:  # wake this cron, not only the one that paused the company
+                    self.env.ref(CANCEL_CRON)._trigger(paused[0] + datetime.timedelta(seconds=1))
                 done = False
-                continue
-            try:
-                client = company._l10n_my_einvoice_client(document)
-                if interactive:  # the user waits: one short attempt, the cron does the rest
-                    client = client.with_options(timeout=(3, 10), max_retries=0)
-                client.cancel(document.uuid, document.cancel_reason)
-            except api_client.StateError as error:
-                message = _refusal_text(document, error)
+            elif refusals:
                 document._transition("cancel_refused", log=False)
                 if document.rejection_requested_at:  # the buyer's request still stands
                     document._transition("request_rejection", log=False)
                 if interactive:
-                    raise UserError(message) from None
-                document.move_id._message_log(body=message)
-                continue
-            except (api_client.ServiceUnavailableError, api_client.RateLimitedError) as error:
-                until = company._l10n_my_einvoice_pause(error)
-                self.env.ref("l10n_my_einvoice.ir_cron_cancel")._trigger(until + datetime.timedelta(seconds=1))
-                done = False
-                continue
-            except (api_client.MyInvoisError, UserError) as error:
-                # Credentials refused or settings incomplete: the request stays pending.
-                _logger.warning("MyInvois cancellation of document %s postponed: %s", document.id, error)
-                done = False
-                continue
-            company._l10n_my_einvoice_resume()
-            document._transition("cancel_done", {"cancelled_at": fields.Datetime.now()})
+                    raise UserError(refusals[0])
+                document.move_id._message_log(body=refusals[0])
+            else:
+                document._transition("cancel_done", {"cancelled_at": fields.Datetime.now()})
         return done
+
+    def _l10n_my_einvoice_cancel_at_lhdn(self, interactive):
+        """The cancel call; LHDN's refusal as the message to show ([] when cancelled)."""
+        client = self.company_id._l10n_my_einvoice_client(self)
+        if interactive:  # the user waits: one short attempt, the cron does the rest
+            client = client.with_options(timeout=(3, 10), max_retries=0)
+        try:
+            client.cancel(self.uuid, self.cancel_reason)
+        except api_client.StateError as error:
+            return [_refusal_text(self, error)]
+        return []
 
     @api.model
     def _cron_l10n_my_einvoice_cancel(self):

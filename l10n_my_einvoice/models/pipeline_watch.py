@@ -8,25 +8,14 @@ with the buyer's reason and an activity for the person who must answer it. After
 windows the document is final and no longer read.
 """
 
-import datetime
-import logging
-
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 
-from ..myinvois import client as api_client
 from ..myinvois import lifecycle
+from .api_state import run_unless_paused
+from .einvoice_submission import lhdn_datetime
 
-_logger = logging.getLogger(__name__)
+WATCH_CRON = "l10n_my_einvoice.ir_cron_watch"
 WATCH_BATCH = 50  # Get Document Details calls per company and run
-
-
-def _lhdn_datetime(value):
-    """LHDN's ISO date-time (UTC) as Odoo's naive UTC datetime, or False."""
-    if not value:
-        return False
-    parsed = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    return parsed.astimezone(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
 class L10nMyEinvoiceDocumentWatch(models.Model):
@@ -47,31 +36,25 @@ class L10nMyEinvoiceDocumentWatch(models.Model):
     @api.model
     def _cron_l10n_my_einvoice_watch(self):
         watched = self.search(self._l10n_my_einvoice_watch_domain(), order="watched_at asc nulls first, id")
+        batch = self.browse()
         for company in watched.company_id:
-            batch = watched.filtered(lambda d, company=company: d.company_id == company)[:WATCH_BATCH]
-            batch._l10n_my_einvoice_read_at_lhdn()
-            if self.env.context.get("cron_id"):
-                self.env["ir.cron"]._commit_progress(len(batch))
+            batch |= watched.filtered(lambda d, company=company: d.company_id == company)[:WATCH_BATCH]
+        batch._l10n_my_einvoice_read_at_lhdn()
+        if self.env.context.get("cron_id"):
+            self.env["ir.cron"]._commit_progress(len(batch))
 
     def _l10n_my_einvoice_read_at_lhdn(self):
-        """Read the documents (one company) at LHDN and record what changed."""
-        if not self:
-            return
-        company = self.company_id
-        if company._l10n_my_einvoice_paused():
-            return
-        try:
-            client = company._l10n_my_einvoice_client(self)
-            for document in self:
-                document._l10n_my_einvoice_record_details(client.get_document_details(document.uuid))
-        except (api_client.ServiceUnavailableError, api_client.RateLimitedError) as error:
-            until = company._l10n_my_einvoice_pause(error)
-            self.env.ref("l10n_my_einvoice.ir_cron_watch")._trigger(until + datetime.timedelta(seconds=1))
-            return
-        except (api_client.MyInvoisError, UserError) as error:
-            _logger.warning("MyInvois watch postponed for company %s: %s", company.id, error)
-            return
-        company._l10n_my_einvoice_resume()
+        """Read the documents at LHDN, company by company, and record what changed; a
+        company whose calls are paused (outage, 429, refused login) waits."""
+        for company in self.company_id:
+            documents = self.filtered(lambda d, company=company: d.company_id == company)
+
+            def read(company=company, documents=documents):
+                client = company._l10n_my_einvoice_client(documents)
+                for document in documents:
+                    document._l10n_my_einvoice_record_details(client.get_document_details(document.uuid))
+
+            run_unless_paused(company, read, "watch", WATCH_CRON)
 
     def _l10n_my_einvoice_record_details(self, details):
         """Apply LHDN's Get Document Details answer to this document."""
@@ -80,14 +63,14 @@ class L10nMyEinvoiceDocumentWatch(models.Model):
         status = details.get("status")
         reason = (details.get("documentStatusReason") or "").strip()
         if status == "Cancelled" and lifecycle.allowed(self.state, "cancel_done"):
-            values.update(cancelled_at=_lhdn_datetime(details.get("cancelDateTime")) or fields.Datetime.now())
+            values.update(cancelled_at=lhdn_datetime(details.get("cancelDateTime")) or fields.Datetime.now())
             values.update(cancel_reason=self.cancel_reason or reason[: lifecycle.MAX_REASON])
             self._transition("cancel_done", values)
             return
         requested = details.get("rejectRequestDateTime")
         if status == "Valid" and requested and self.state == lifecycle.VALID:
             values.update(
-                rejection_reason=reason or _("(no reason given)"), rejection_requested_at=_lhdn_datetime(requested)
+                rejection_reason=reason or _("(no reason given)"), rejection_requested_at=lhdn_datetime(requested)
             )
             self._transition("request_rejection", values, log=False)
             self._l10n_my_einvoice_announce_rejection()

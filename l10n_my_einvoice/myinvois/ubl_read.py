@@ -8,7 +8,7 @@ a received document is only right if those agree with its lines, and validation
 """
 
 import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
@@ -25,6 +25,7 @@ from .document import (
     Tax,
     TaxSubtotal,
 )
+from .document_input import to_decimal
 from .ubl import NS, NS_CBC, NS_INV
 
 ID_TYPES = ("BRN", "NRIC", "PASSPORT", "ARMY")
@@ -35,19 +36,9 @@ def _text(node, path):
     return (found.text or "").strip() if found is not None else ""
 
 
-def _to_decimal(text, where):
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        raise DocumentError(f"{where}: {text!r} is not a number") from None
-    if not value.is_finite():
-        raise DocumentError(f"{where}: {text!r} is not a finite number")
-    return value
-
-
 def _decimal(node, path):
     text = _text(node, path)
-    return _to_decimal(text, f"{node.getroottree().getpath(node)}/{path}") if text else None
+    return to_decimal(text, f"{node.getroottree().getpath(node)}/{path}") if text else None
 
 
 def _required(node, path):
@@ -146,7 +137,7 @@ def _read_references(root, doc):
 def _read_declared(root, doc):
     totals = root.find("cac:LegalMonetaryTotal", NS)
     doc.declared = {
-        etree.QName(child).localname: _to_decimal(child.text.strip(), totals.getroottree().getpath(child))
+        etree.QName(child).localname: to_decimal(child.text.strip(), totals.getroottree().getpath(child))
         for child in (totals if totals is not None else [])
         if (child.text or "").strip()
     }

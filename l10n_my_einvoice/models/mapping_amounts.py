@@ -101,8 +101,8 @@ def _taxes(key_values, quantity, issues):
             issues.extend(
                 MappingIssue(
                     record.display_name,
-                    "Exemption reason",
-                    "The tax is an LHDN exemption (type E): give the exemption reason on the tax.",
+                    record.env._("Exemption reason"),
+                    record.env._("The tax is an LHDN exemption (type E): give the exemption reason on the tax."),
                 )
                 for record in records
             )
@@ -118,8 +118,8 @@ def _classification(record, move, issues):
         issues.append(
             MappingIssue(
                 record.product_id.display_name or record.name or move.name,
-                "MyInvois classification",
-                "Set the product's MyInvois classification (or the line's).",
+                move.env._("MyInvois classification"),
+                move.env._("Set the product's MyInvois classification (or the line's)."),
             )
         )
     return code
@@ -181,9 +181,13 @@ def exchange_rate(move, issues):
         issues.append(
             MappingIssue(
                 move.currency_id.name,
-                "Rates",
-                f"No exchange rate of {move.currency_id.name} on or before "
-                f"{move.invoice_date or move.date}: LHDN requires one for foreign-currency documents.",
+                move.env._("Rates"),
+                move.env._(
+                    "No exchange rate of %(currency)s on or before %(date)s: LHDN requires one for "
+                    "foreign-currency documents.",
+                    currency=move.currency_id.name,
+                    date=move.invoice_date or move.date,
+                ),
             )
         )
         return None

@@ -10,6 +10,7 @@ Run with Odoo's interpreter; the client ID and secret are the emulator's demo cl
 
 import argparse
 import base64
+import datetime
 import sys
 
 CERT_PASSWORD = "demo-password"  # a self-signed demo certificate, for the emulator only
@@ -96,7 +97,45 @@ def fill(env, emulator_url):
     ).action_upload()
     partners = _partners(env, DEMO_BUYER)
     products = _products(env)
-    return _invoices(env, company, partners, products)
+    moves = _invoices(env, company, partners, products)
+    _shop_month(env, company, partners, products)
+    return moves
+
+
+def _shop_month(env, company, partners, products):
+    """Last month's counter sales to walk-in buyers, in a journal of their own: they wait
+    for the monthly consolidated e-invoice (Accounting > Configuration > MyInvois >
+    Consolidate now)."""
+    company.l10n_my_einvoice_consolidate = True
+    shop = env["account.journal"].create({"name": "Shop counter", "code": "SHOP", "type": "sale"})
+    first = (env.cr.now().date().replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    sale_tax = company.account_sale_tax_id
+    sales = env["account.move"].create(
+        [
+            {
+                "move_type": "out_invoice",
+                "journal_id": shop.id,
+                "partner_id": partners["walk_in"].id,
+                "invoice_date": first + datetime.timedelta(days=index),
+                "invoice_line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "product_id": products["laptop" if index % 3 == 0 else "service"].id,
+                            "quantity": 1 + index % 2,
+                            "price_unit": 3899.0 if index % 3 == 0 else 120.0 + index,
+                            "tax_ids": [(6, 0, sale_tax.ids)],
+                        },
+                    )
+                ],
+            }
+            for index in range(24)
+        ]
+    )
+    sales.action_post()
+    refund = sales[5]._reverse_moves([{"invoice_date": first + datetime.timedelta(days=25)}])
+    refund.action_post()
 
 
 def _partners(env, buyer):

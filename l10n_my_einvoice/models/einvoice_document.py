@@ -33,8 +33,21 @@ class L10nMyEinvoiceDocument(models.Model):
     _order = "id desc"
     _rec_name = "code_number"
 
-    move_id = fields.Many2one("account.move", required=True, readonly=True, index=True, ondelete="restrict")
-    company_id = fields.Many2one(related="move_id.company_id", store=True, index=True)
+    # A consolidated e-invoice (models/consolidation.py) has no move of its own: it
+    # declares many (consolidated_move_ids) and is rebuilt from its stored plan.
+    move_id = fields.Many2one("account.move", readonly=True, index=True, ondelete="restrict")
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    consolidated = fields.Boolean(readonly=True, help="A monthly consolidated e-invoice of receipts.")
+    consolidation_id = fields.Many2one(
+        "l10n_my_einvoice.consolidation", readonly=True, index="btree_not_null", ondelete="restrict"
+    )
+    consolidated_move_ids = fields.One2many(
+        "account.move", "l10n_my_einvoice_consolidated_document_id", string="Declared invoices", readonly=True
+    )
+    plan_json = fields.Text(readonly=True, help="The receipts this consolidated e-invoice declares (core Plan).")
+    receipt_count = fields.Integer(string="Receipts", readonly=True)
+    amount_total = fields.Monetary(string="Total", readonly=True, currency_field="currency_id")
+    currency_id = fields.Many2one("res.currency", readonly=True)
     state = fields.Selection(STATES, default="queued", required=True, readonly=True, index=True)
     type_code = fields.Char(string="e-Invoice type", readonly=True)
     code_number = fields.Char(string="Number", readonly=True, help="The move's number, sent as cbc:ID.")
@@ -55,6 +68,20 @@ class L10nMyEinvoiceDocument(models.Model):
         f"(move_id) WHERE state IN ({ACTIVE_SQL})",
         "This invoice is already queued, being sent, submitted or Valid in MyInvois.",
     )
+
+    _move_or_consolidated = models.Constraint(
+        "CHECK (move_id IS NOT NULL OR consolidated)",
+        "A MyInvois document declares an invoice, or is a consolidated e-invoice.",
+    )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        moves = self.env["account.move"].browse([vals["move_id"] for vals in vals_list if vals.get("move_id")])
+        companies = {move.id: move.company_id.id for move in moves}
+        for vals in vals_list:
+            if not vals.get("company_id") and vals.get("move_id"):
+                vals["company_id"] = companies[vals["move_id"]]
+        return super().create(vals_list)
 
     @api.model
     def _lock_queued(self, limit):
@@ -173,7 +200,9 @@ class L10nMyEinvoiceDocument(models.Model):
                     reason=document.cancel_reason or "-",
                 ),
             }.get(document.state)
-            if body:
+            if body and document.move_id:
                 bodies[document.move_id.id] = body
+            elif body:  # a consolidated e-invoice: its month's consolidation keeps the log
+                document.consolidation_id._message_log(body=body)
         if bodies:
             self.env["account.move"].browse(bodies)._message_log_batch(bodies=bodies)

@@ -90,6 +90,10 @@ def counterpart_party(partner, issues, *, is_supplier):
             # A foreign party without a Malaysian TIN takes the general TIN of its role (reference §6.6).
             tin = codes.FOREIGN_SUPPLIER_TIN if is_supplier else codes.FOREIGN_BUYER_TIN
             id_type, id_number = id_type or "BRN", id_number or "NA"
+        elif id_type in ("NRIC", "ARMY") and id_number and not partner.is_company:
+            # A Malaysian individual who gave only a MyKad/MyTentera (reference §6.6): e.g. the
+            # walk-in buyer of a sale above RM10,000, which needs its own e-invoice.
+            tin = codes.GENERAL_PUBLIC_TIN
         else:
             issues.append(
                 MappingIssue(

@@ -19,7 +19,8 @@ import math
 from odoo import api, fields, models
 
 from ..myinvois import client as api_client
-from ..myinvois import signing, ubl
+from ..myinvois import consolidation, signing, ubl, validation
+from . import mapping
 from .account_move import utc_now
 from .api_state import run_unless_paused
 
@@ -134,7 +135,10 @@ class L10nMyEinvoicePipelineSubmit(models.AbstractModel):
         limit = api_client.MAX_DOCUMENT_BYTES
         for document in documents:
             try:
-                payload, problems, values = self._sign_move(document.move_id, certificate, utc_now())
+                if document.consolidated:
+                    payload, problems, values = self._sign_consolidated(document, certificate, utc_now())
+                else:
+                    payload, problems, values = self._sign_move(document.move_id, certificate, utc_now())
             except signing.SigningError as error:  # e.g. the certificate expired since the upload
                 payload, problems = None, [company._l10n_my_einvoice_certificate_error(error)]
             if not problems and len(payload.data) > limit:
@@ -163,11 +167,30 @@ class L10nMyEinvoicePipelineSubmit(models.AbstractModel):
         document, problems = move._l10n_my_einvoice_build(now)
         if problems:
             return None, problems, None
+        return self._signed(document, move.company_id, certificate, now)
+
+    @api.model
+    def _sign_consolidated(self, record, certificate, now):
+        """A consolidated e-invoice, rebuilt from the plan stored when it was consolidated."""
+        company = record.company_id
+        issues = []
+        issuer = mapping.company_party(company, issues)
+        document = consolidation.to_document(
+            consolidation.Plan.from_json(record.plan_json), issuer=issuer, issued_at=now
+        )
+        problems = [f"{issue.record}, field '{issue.field}': {issue.message}" for issue in issues]
+        problems += [str(issue) for issue in validation.validate(document, now=now)]
+        if problems:
+            return None, problems, None
+        return self._signed(document, company, certificate, now)
+
+    @api.model
+    def _signed(self, document, company, certificate, now):
         signed = signing.sign_xml(
             ubl.to_xml(document),
             certificate,
             signing_time=now,
-            intermediary=move.company_id.l10n_my_einvoice_login_as == "intermediary",
+            intermediary=company.l10n_my_einvoice_login_as == "intermediary",
         )
         payload = api_client.SubmissionDocument(document.number, signed)
         return (

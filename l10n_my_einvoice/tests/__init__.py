@@ -4,6 +4,7 @@ from . import (
     test_code_tables,
     test_company_certificate,
     test_concurrency,
+    test_consolidation,
     test_document_details,
     test_partner_product_tax,
     test_pipeline,

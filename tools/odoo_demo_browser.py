@@ -115,27 +115,27 @@ def consolidate_last_month(page, args):
     """Consolidate now: the preview of last month's shop sales, then the month Valid."""
     page.goto(f"{args.url}/odoo/action-l10n_my_einvoice.action_consolidate_wizard")
     dialog = page.locator(".modal-dialog")
-    dialog.get_by_text("Of which credit notes").wait_for()
     dialog.locator("table.o_l10n_my_einvoice_preview").wait_for()
+    dialog.get_by_text("Declares to LHDN").click()  # closes the month's date picker
     page.screenshot(path=str(IMG / "consolidate-now.png"))
     dialog.get_by_role("button", name="Consolidate now").click()
+    page.locator(".o_form_view div[name=run_count]").wait_for()
+    month_url = page.url
     deadline = time.monotonic() + args.timeout
     while time.monotonic() < deadline:  # the submission and status crons run in the background
-        page.reload()
-        page.locator("div[name=status]").first.wait_for()
-        if page.locator("div[name=status] button.active, div[name=status] .o_arrow_button_current").filter(
-            has_text="Valid"
-        ).count():
+        if page.locator("div[name=document_ids] td").filter(has_text="Valid").count():
             break
         time.sleep(3)
+        page.goto(month_url)
+        page.locator(".o_form_view div[name=run_count]").wait_for()
     else:
         raise AssertionError(f"last month's consolidated e-invoice was not Valid within {args.timeout:g} s")
     page.screenshot(path=str(IMG / "consolidation-valid.png"))
     page.locator("div[name=document_ids] td[name=code_number]").first.click()
     page.get_by_text("Declared invoices").click()
+    page.locator("div[name=consolidated_move_ids] td").first.wait_for()
     page.screenshot(path=str(IMG / "consolidated-document.png"))
     print("last month consolidated: Valid; screenshots consolidate-now.png, consolidation-valid.png")
-
 
 if __name__ == "__main__":
     main()

@@ -13,6 +13,10 @@ ODOO_ARCHIVE="${ODOO_ARCHIVE:-$(dirname "$ROOT")/shared/odoo/odoo-19.0-community
 ADDONS="$ODOO_PATH/addons,$ODOO_PATH/odoo/addons,$ROOT"
 # What the template holds: the addon's dependencies, whose install is most of the wait.
 TEMPLATE_MODULES="account,l10n_my,account_debit_note,portal"
+# The POS bridge (l10n_my_einvoice_pos) is tested on a second template that also holds
+# point_of_sale (and stock, which it pulls in): its own name, so neither evicts the other.
+POS_TEMPLATE_MODULES="$TEMPLATE_MODULES,point_of_sale"
+POS_TEMPLATE_PREFIX="l10n_my_einvoice_pos_tmpl"
 export ODOO_PATH ODOO_PYTHON ODOO_ARCHIVE
 
 # Odoo's command line with this project's paths; "${ODOO_CMD[@]}" ... & leaves $! on Odoo itself.
@@ -64,44 +68,50 @@ odoo_drop_db() {
   rm -rf "${ODOO_DATA_DIR:?}/filestore/$1"
 }
 
-# The template's name changes with Odoo itself: the setup stamp (the archive's sha256) for
-# ours, the release and the dependencies' manifests for a user's own Odoo.
+# template_name [MODULES [PREFIX]]: the template's name changes with Odoo itself: the setup
+# stamp (the archive's sha256) for ours, the release and the modules' manifests for a user's
+# own Odoo. Default: TEMPLATE_MODULES, prefix l10n_my_einvoice_tmpl.
 template_name() {
-  local key
+  local modules="${1:-$TEMPLATE_MODULES}" prefix="${2:-l10n_my_einvoice_tmpl}" key manifests=() module
   if [ -f "$ODOO_PATH/.l10n_my_einvoice-setup" ]; then key=$(cat "$ODOO_PATH/.l10n_my_einvoice-setup"); else
-    key=$(cat "$ODOO_PATH/odoo/release.py" "$ODOO_PATH"/addons/{account,l10n_my,account_debit_note,portal}/__manifest__.py \
-          2>/dev/null | sha256sum | cut -d' ' -f1); fi
-  key=$(printf '%s %s' "$key" "$TEMPLATE_MODULES" | sha256sum | cut -c1-12)
-  echo "l10n_my_einvoice_tmpl_$key"
+    for module in ${modules//,/ }; do manifests+=("$ODOO_PATH/addons/$module/__manifest__.py"); done
+    key=$(cat "$ODOO_PATH/odoo/release.py" "${manifests[@]}" 2>/dev/null | sha256sum | cut -d' ' -f1); fi
+  key=$(printf '%s %s' "$key" "$modules" | sha256sum | cut -c1-12)
+  echo "${prefix}_$key"
 }
 
-# odoo_template: print the name of a database with TEMPLATE_MODULES installed, building it
-# once (under a temporary name, renamed when complete, so a crash never leaves a bad one).
+# odoo_template [MODULES [PREFIX]]: print the name of a database with MODULES (default
+# TEMPLATE_MODULES) installed, building it once (under a temporary name, renamed when
+# complete, so a crash never leaves a bad one). Templates of other Odoos with the same
+# PREFIX are dropped then; each prefix has its own lock, so building one never waits on
+# (or drops) another.
 odoo_template() {
   if [ -n "${ODOO_TEMPLATE_DB:-}" ]; then echo "$ODOO_TEMPLATE_DB"; return 0; fi
-  local name; name=$(template_name)
+  local modules="${1:-$TEMPLATE_MODULES}" prefix="${2:-l10n_my_einvoice_tmpl}" lock=.l10n_my_einvoice-template.lock
+  [ "$prefix" = l10n_my_einvoice_tmpl ] || lock=".$prefix.lock"
+  local name; name=$(template_name "$modules" "$prefix")
   mkdir -p "$ODOO_DATA_DIR"
   (
     flock 9
     db_exists "$name" && exit 0
     local tmp="${name}_building_$$" t0 log
     t0=$(date +%s); log="$ODOO_DATA_DIR/$name.log"
-    printf '[odoo] building the template database %s (%s), once per Odoo\n' "$name" "$TEMPLATE_MODULES" >&2
+    printf '[odoo] building the template database %s (%s), once per Odoo\n' "$name" "$modules" >&2
     odoo_drop_db "$tmp"
-    if ! odoo_bin -d "$tmp" -i "$TEMPLATE_MODULES" --stop-after-init --no-http --log-level=warn >"$log" 2>&1 ||
+    if ! odoo_bin -d "$tmp" -i "$modules" --stop-after-init --no-http --log-level=warn >"$log" 2>&1 ||
        grep -qE " (ERROR|CRITICAL) " "$log"; then
       grep -E " (ERROR|CRITICAL) |Traceback|Error" "$log" | head -30 >&2
       odoo_drop_db "$tmp"
       printf '[odoo] building the template failed (log: %s)\n' "$log" >&2
       exit 1
     fi
-    # Old templates (another Odoo) are of no more use.
-    for old in $(psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'l10n\_my\_einvoice\_tmpl\_%'"); do
+    # Old templates (another Odoo) are of no more use. ("_" is a LIKE wildcard: escaped.)
+    for old in $(psql -d postgres -tAc "SELECT datname FROM pg_database WHERE datname LIKE '${prefix//_/\\_}\_%'"); do
       [ "$old" = "$tmp" ] || odoo_drop_db "$old"
     done
     psql -d postgres -qc "ALTER DATABASE \"$tmp\" RENAME TO \"$name\"" >/dev/null || exit 1
     [ -d "$ODOO_DATA_DIR/filestore/$tmp" ] && mv "$ODOO_DATA_DIR/filestore/$tmp" "$ODOO_DATA_DIR/filestore/$name"
     printf '[odoo] template built in %s s\n' "$(( $(date +%s) - t0 ))" >&2
-  ) 9>"$ODOO_DATA_DIR/.l10n_my_einvoice-template.lock" || return 1
+  ) 9>"$ODOO_DATA_DIR/$lock" || return 1
   echo "$name"
 }

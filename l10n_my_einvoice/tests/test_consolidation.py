@@ -275,6 +275,9 @@ class TestConsolidation(MyInvoisFlowCase):
 
     def test_consolidate_now_previews_then_declares(self):
         self.post_sales(self.company_data["default_journal_sale"], 30)
+        self.assertEqual(
+            self.env["l10n_my_einvoice.consolidate.wizard"].create({}).month, self.refund_month, "last month"
+        )
         wizard = self.env["l10n_my_einvoice.consolidate.wizard"].create({"month": self.sales_month})
         self.assertFalse(wizard.problem)
         self.assertEqual((wizard.receipt_count, wizard.line_count, wizard.document_count), (30, 1, 1))

@@ -12,7 +12,7 @@ from ..models.account_move_route import month_start
 from ..models.pipeline_consolidate import malaysia_today
 
 
-def _previous_month():
+def _previous_month(_wizard=None):
     return month_start(month_start(malaysia_today()) - datetime.timedelta(days=1))
 
 
@@ -98,4 +98,5 @@ class L10nMyEinvoiceConsolidateWizard(models.TransientModel):
             "res_model": "l10n_my_einvoice.consolidation",
             "res_id": documents.consolidation_id[:1].id,
             "view_mode": "form",
+            "target": "current",
         }

@@ -1,0 +1,1 @@
+from . import einvoice_document, pipeline_consolidate, pos_order

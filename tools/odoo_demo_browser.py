@@ -137,5 +137,6 @@ def consolidate_last_month(page, args):
     page.screenshot(path=str(IMG / "consolidated-document.png"))
     print("last month consolidated: Valid; screenshots consolidate-now.png, consolidation-valid.png")
 
+
 if __name__ == "__main__":
     main()

@@ -1,11 +1,12 @@
 """Where the receipts of a consolidation come from: the posted moves that wait for it
 (and, through ``_collect``, any other source a bridge module adds, e.g. POS orders).
 
-A month may hold 100,000 sales, so nothing here reads a move through the ORM: three
-grouped queries give every move's totals, its tax per LHDN type (from the tax journal
-items, as booked) and its taxable amount per type (from the base journal items), all in
-the move currency. Signs follow the document: a sale and its refund are both positive
-receipts, the refund marked as such.
+A month may hold 100,000 sales, so nothing here reads a move through the ORM: one query
+gives the waiting moves, one grouped query over their journal items (read once) every
+move's tax per LHDN type (from the tax journal items, as booked), its taxable amount per
+type (from the base journal items), its total excluding tax and its cash rounding, all in
+the move currency; one UPDATE marks them all. Signs follow the document: a sale and its
+refund are both positive receipts, the refund marked as such.
 """
 
 from collections import namedtuple
@@ -24,6 +25,7 @@ REDECLARE_STATES = ("invalid", "cancelled")  # a sale whose consolidated e-invoi
 REFUND_TYPES = ("out_refund", "in_refund")
 # The move's total excluding tax, each base item once (an item taxed with two types is in two groups).
 UNTAXED = ("__untaxed__", "")
+ZERO = Decimal("0.00")
 
 
 def _money(value):
@@ -86,6 +88,7 @@ class L10nMyEinvoicePipelineConsolidate(models.AbstractModel):
         ids = [row[0] for row in moves]
         taxes, bases, rounding = self._move_amounts(ids)
         Document = self.env["l10n_my_einvoice.document"]
+        no_tax = (ZERO, frozenset())
         sources = []
         for (
             move_id,
@@ -108,24 +111,28 @@ class L10nMyEinvoicePipelineConsolidate(models.AbstractModel):
                 if origin_state != "valid":
                     continue  # its sale is not declared yet: the refund waits for it
                 original = Document.browse(origin_doc)
-            move_bases = dict(bases.get(move_id, {}))
-            untaxed = move_bases.pop(UNTAXED, (Decimal("0.00"), set()))[0]
+            # Amounts of _move_amounts are already rounded to the cent (core.money).
+            move_bases = bases.get(move_id, {})
+            move_taxes = taxes.get(move_id, {})
+            untaxed = move_bases.get(UNTAXED, no_tax)[0]
             receipt_taxes = []
             for (tax_type, reason), (taxable, percents) in sorted(move_bases.items()):
-                amount, tax_percents = taxes.get(move_id, {}).get((tax_type, reason), (Decimal(0), set()))
+                if tax_type == UNTAXED[0] and reason == UNTAXED[1]:
+                    continue
+                amount, tax_percents = move_taxes.get((tax_type, reason), no_tax)
                 rates = percents | tax_percents
                 receipt_taxes.append(
                     core.ReceiptTax(
                         type=tax_type,
-                        taxable=_money(taxable),
-                        amount=_money(amount),
+                        taxable=taxable,
+                        amount=amount,
                         exemption_reason=reason,
                         percent=next(iter(rates)) if len(rates) == 1 and None not in rates else None,
                     )
                 )
-            for key, (amount, _percents) in taxes.get(move_id, {}).items():
+            for key, (amount, _percents) in move_taxes.items():
                 if key not in move_bases:  # a tax without a base line (rare: a manual tax line)
-                    receipt_taxes.append(core.ReceiptTax(type=key[0], taxable=Decimal("0.00"), amount=_money(amount)))
+                    receipt_taxes.append(core.ReceiptTax(type=key[0], taxable=ZERO, amount=amount))
             sources.append(
                 Source(
                     "account.move",
@@ -138,7 +145,7 @@ class L10nMyEinvoicePipelineConsolidate(models.AbstractModel):
                         currency=currency,
                         untaxed=untaxed,
                         taxes=tuple(receipt_taxes),
-                        rounding=_money(rounding.get(move_id, 0)),
+                        rounding=rounding.get(move_id, ZERO),
                         total_myr=_money(abs(total_signed)) if currency != "MYR" else None,
                         refund=refund,
                         refund_of=origin_name or "",
@@ -152,11 +159,10 @@ class L10nMyEinvoicePipelineConsolidate(models.AbstractModel):
     @api.model
     def _move_amounts(self, ids):
         """({move: {(type, reason): (tax, {percent})}}, {move: {(type, reason): (taxable, {percent})}},
-        {move: cash rounding}), in the document's sign, from three grouped queries."""
+        {move: cash rounding}), in the document's sign, from one grouped query: the journal
+        items are read once, then grouped four ways. Amounts come rounded to the cent as
+        text (ROUND, half away from zero, as core.money), never through floats."""
         cr = self.env.cr
-        # Journal items in the move currency -> the receipt's (positive) amounts: -1 for sales
-        # and self-billed refunds (credits), +1 for customer refunds and self-billed bills.
-        sign = SQL("CASE move.move_type WHEN 'out_invoice' THEN -1 WHEN 'in_refund' THEN -1 ELSE 1 END")
         tax_type = SQL("COALESCE(NULLIF(tax.l10n_my_tax_type, ''), '06')")
         reason = SQL(
             "CASE WHEN tax.l10n_my_tax_type = 'E' THEN COALESCE(tax.l10n_my_tax_exemption_reason, '') ELSE '' END"
@@ -165,67 +171,69 @@ class L10nMyEinvoicePipelineConsolidate(models.AbstractModel):
         cr.execute(
             SQL(
                 """
-                SELECT line.move_id, %(type)s, %(reason)s, ARRAY_AGG(DISTINCT %(percent)s),
-                       SUM(%(sign)s * line.amount_currency)
-                  FROM account_move_line line
-                  JOIN account_move move ON move.id = line.move_id
-                  JOIN account_tax tax ON tax.id = line.tax_line_id
-                 WHERE line.move_id = ANY(%(ids)s) AND line.display_type = 'tax'
-                 GROUP BY 1, 2, 3""",
-                type=tax_type,
-                reason=reason,
-                percent=percent,
-                sign=sign,
-                ids=ids,
-            )
-        )
-        taxes = {}
-        for move_id, key_type, key_reason, percents, amount in cr.fetchall():
-            taxes.setdefault(move_id, {})[(key_type, key_reason)] = (_money(amount), self._percents(percents))
-        # Each base item once per LHDN type it is taxed with; an item without tax is type 06.
-        cr.execute(
-            SQL(
-                """
-                SELECT item.move_id, item.type, item.reason, ARRAY_AGG(DISTINCT item.percent), SUM(item.amount)
-                  FROM (SELECT DISTINCT ON (line.id, %(type)s, %(reason)s)
-                               line.id, line.move_id, %(type)s AS type, %(reason)s AS reason,
-                               %(percent)s AS percent, %(sign)s * line.amount_currency AS amount
-                          FROM account_move_line line
-                          JOIN account_move move ON move.id = line.move_id
-                          LEFT JOIN account_move_line_account_tax_rel rel ON rel.account_move_line_id = line.id
-                          LEFT JOIN account_tax tax ON tax.id = rel.account_tax_id
-                         WHERE line.move_id = ANY(%(ids)s) AND line.display_type IN ('product', 'epd')
-                       ) item
-                 GROUP BY 1, 2, 3
+                WITH item AS MATERIALIZED (
+                    -- Journal items in the move currency -> the receipt's (positive) amounts: -1 for
+                    -- sales and self-billed refunds (credits), +1 for customer refunds and self-billed bills.
+                    SELECT line.id, line.move_id, line.display_type, line.tax_line_id,
+                           CASE move.move_type WHEN 'out_invoice' THEN -1 WHEN 'in_refund' THEN -1 ELSE 1 END
+                           * line.amount_currency AS amount
+                      FROM account_move_line line
+                      JOIN account_move move ON move.id = line.move_id
+                     WHERE line.move_id = ANY(%(ids)s)
+                       AND line.display_type IN ('tax', 'product', 'epd', 'rounding')
+                )
+                -- 0: the tax per LHDN type, from the tax journal items, as booked
+                SELECT 0, item.move_id, %(type)s, %(reason)s, ARRAY_AGG(DISTINCT %(percent)s),
+                       ROUND(SUM(item.amount), 2)::text
+                  FROM item JOIN account_tax tax ON tax.id = item.tax_line_id
+                 WHERE item.display_type = 'tax'
+                 GROUP BY 2, 3, 4
                 UNION ALL
-                SELECT line.move_id, '__untaxed__', '', ARRAY[NULL::numeric], SUM(%(sign)s * line.amount_currency)
-                  FROM account_move_line line
-                  JOIN account_move move ON move.id = line.move_id
-                 WHERE line.move_id = ANY(%(ids)s) AND line.display_type IN ('product', 'epd')
-                 GROUP BY 1""",
+                -- 1: each base item once per LHDN type it is taxed with; an item without tax is type 06
+                SELECT 1, base.move_id, base.type, base.reason, ARRAY_AGG(DISTINCT base.percent),
+                       ROUND(SUM(base.amount), 2)::text
+                  FROM (SELECT DISTINCT ON (item.id, %(type)s, %(reason)s)
+                               item.id, item.move_id, %(type)s AS type, %(reason)s AS reason,
+                               %(percent)s AS percent, item.amount
+                          FROM item
+                          LEFT JOIN account_move_line_account_tax_rel rel ON rel.account_move_line_id = item.id
+                          LEFT JOIN account_tax tax ON tax.id = rel.account_tax_id
+                         WHERE item.display_type IN ('product', 'epd')
+                       ) base
+                 GROUP BY 2, 3, 4
+                UNION ALL
+                -- 2: the total excluding tax, each base item once
+                SELECT 2, item.move_id, %(untaxed_type)s, %(untaxed_reason)s, NULL, ROUND(SUM(item.amount), 2)::text
+                  FROM item WHERE item.display_type IN ('product', 'epd')
+                 GROUP BY 2
+                UNION ALL
+                -- 3: the cash rounding
+                SELECT 3, item.move_id, '', '', NULL, ROUND(SUM(item.amount), 2)::text
+                  FROM item WHERE item.display_type = 'rounding'
+                 GROUP BY 2""",
                 type=tax_type,
                 reason=reason,
                 percent=percent,
-                sign=sign,
+                untaxed_type=UNTAXED[0],
+                untaxed_reason=UNTAXED[1],
                 ids=ids,
             )
         )
-        bases = {}
-        for move_id, key_type, key_reason, percents, amount in cr.fetchall():
-            bases.setdefault(move_id, {})[(key_type, key_reason)] = (_money(amount), self._percents(percents))
-        cr.execute(
-            SQL(
-                """
-                SELECT line.move_id, SUM(%(sign)s * line.amount_currency)
-                  FROM account_move_line line
-                  JOIN account_move move ON move.id = line.move_id
-                 WHERE line.move_id = ANY(%(ids)s) AND line.display_type = 'rounding'
-                 GROUP BY 1""",
-                sign=sign,
-                ids=ids,
+        taxes, bases, rounding = {}, {}, {}
+        percents_of = {}  # the few distinct rate arrays, normalised once
+        for kind, move_id, key_type, key_reason, rates, amount in cr.fetchall():
+            if kind == 3:
+                rounding[move_id] = Decimal(amount)
+                continue
+            rates = tuple(rates or ())
+            percents = percents_of.get(rates)
+            if percents is None:
+                percents = percents_of[rates] = frozenset(self._percents(rates))
+            (taxes if kind == 0 else bases).setdefault(move_id, {})[(key_type, key_reason)] = (
+                Decimal(amount),
+                percents,
             )
-        )
-        return taxes, bases, dict(cr.fetchall())
+        return taxes, bases, rounding
 
     @staticmethod
     def _percents(values):
@@ -233,32 +241,44 @@ class L10nMyEinvoicePipelineConsolidate(models.AbstractModel):
 
     @api.model
     def _mark(self, document, sources):
-        """Record that ``document`` declares ``sources``, one UPDATE per source model. A row
-        taken meanwhile by another run (or already declared) aborts the whole run."""
+        """Record that ``document`` declares ``sources`` (see _mark_documents)."""
+        self._mark_documents([(document, sources)])
+
+    @api.model
+    def _mark_documents(self, marks):
+        """Record, for each (document, sources) of ``marks``, that the document declares its
+        sources: one UPDATE per source model for all the documents. A row taken meanwhile by
+        another run (or already declared) aborts the whole run."""
         by_model = {}
-        for source in sources:
-            by_model.setdefault(source.model, []).append(source.id)
-        for model, ids in by_model.items():
+        for document, sources in marks:
+            for source in sources:
+                ids, document_ids = by_model.setdefault(source.model, ([], []))
+                ids.append(source.id)
+                document_ids.append(document.id)
+        for model, (ids, document_ids) in by_model.items():
             records = self.env[model]
             records.flush_model(["l10n_my_einvoice_consolidated_document_id"])
             self.env.cr.execute(
                 SQL(
                     """
-                    UPDATE %(table)s SET l10n_my_einvoice_consolidated_document_id = %(document)s
-                     WHERE id = ANY(%(ids)s)
-                       AND (l10n_my_einvoice_consolidated_document_id IS NULL
-                            OR l10n_my_einvoice_consolidated_document_id IN (
+                    UPDATE %(table)s target SET l10n_my_einvoice_consolidated_document_id = mark.document
+                      FROM unnest(%(ids)s::int[], %(documents)s::int[]) AS mark(id, document)
+                     WHERE target.id = mark.id
+                       AND (target.l10n_my_einvoice_consolidated_document_id IS NULL
+                            OR target.l10n_my_einvoice_consolidated_document_id IN (
                                 SELECT id FROM l10n_my_einvoice_document WHERE state IN %(redeclare)s))""",
                     table=SQL.identifier(records._table),
-                    document=document.id,
                     ids=ids,
+                    documents=document_ids,
                     redeclare=REDECLARE_STATES,
                 )
             )
             if self.env.cr.rowcount != len(ids):
                 raise ConcurrentConsolidationError()
             records.browse(ids).invalidate_recordset(["l10n_my_einvoice_consolidated_document_id"])
-        document.invalidate_recordset()
+        self.env["l10n_my_einvoice.document"].browse(
+            [document.id for document, _sources in marks]
+        ).invalidate_recordset()
 
 
 class ConcurrentConsolidationError(Exception):

@@ -22,7 +22,7 @@ class L10nMyEinvoiceConsolidation(models.Model):
     deadline = fields.Date(compute="_compute_deadline", store=True, help="LHDN's deadline: 7 days after the month.")
     run_count = fields.Integer(string="Runs", readonly=True, help="Consolidation runs of this month so far.")
     document_ids = fields.One2many("l10n_my_einvoice.document", "consolidation_id", string="Documents", readonly=True)
-    document_count = fields.Integer(string="Documents", compute="_compute_status")
+    document_count = fields.Integer(string="Active documents", compute="_compute_status")
     receipt_count = fields.Integer(string="Receipts", compute="_compute_status")
     status = fields.Selection(
         [

@@ -249,8 +249,9 @@ class L10nMyEinvoicePipelineConsolidate(models.AbstractModel):
             ]
         )
         try:
-            for document, (_plan, sources) in zip(documents, planned, strict=True):
-                self._mark(document, sources)
+            self._mark_documents(
+                [(document, sources) for document, (_plan, sources) in zip(documents, planned, strict=True)]
+            )
         except ConcurrentConsolidationError:
             raise UserError(
                 self.env._(

@@ -302,3 +302,47 @@ class TestConsolidation(MyInvoisFlowCase):
         self.assertEqual(len(record.activity_ids), 1)
         self.run_cron(self.refund_month + datetime.timedelta(days=5))
         self.assertEqual(len(record.activity_ids), 1, "one reminder, not one per run")
+
+    def test_foreign_currency_and_consolidated_self_billing_get_their_own_documents(self):
+        usd = self.setup_other_currency("USD", rates=[("2000-01-01", 0.25)])  # MYR 4.00 per USD
+        journal = self.company_data["default_journal_sale"]
+        myr_sales = self.post_sales(journal, 3)
+        usd_sales = self.post_sales(journal, 2, {0: {"currency_id": usd.id}, 1: {"currency_id": usd.id}})
+        farmer = self.env["res.partner"].create(
+            {
+                "name": "Pak Ali (smallholder)",
+                "country_id": self.env.ref("base.my").id,
+                "l10n_my_einvoice_self_billed": True,
+                "l10n_my_einvoice_self_billed_case": "individual",
+            }
+        )
+        bill = self.env["account.move"].create(
+            {
+                "move_type": "in_invoice",
+                "partner_id": farmer.id,
+                "invoice_date": self.sales_month + datetime.timedelta(days=3),
+                "invoice_line_ids": [
+                    Command.create({"product_id": self.product_a.id, "price_unit": 850.0, "tax_ids": [Command.clear()]})
+                ],
+            }
+        )
+        bill.action_post()
+        self.assertEqual(bill.l10n_my_einvoice_route, "consolidate")
+        documents = self.run_cron(self.refund_month + datetime.timedelta(days=3))
+        self.assertEqual(sorted(documents.mapped("type_code")), ["01", "01", "11"])
+        self.submit_and_poll()
+        self.assertEqual(set(documents.mapped("state")), {"valid"}, documents.mapped("error_text"))
+        by_currency = {d.currency_id.name: d for d in documents if d.type_code == "01"}
+        usd_doc = self.read_back(by_currency["USD"])
+        self.assertEqual(usd_doc.currency, "USD")
+        self.assertEqual(usd_doc.exchange_rate, Decimal("4"))
+        self.assertEqual(
+            usd_doc.amounts().payable, sum(Decimal(str(m.amount_total)) for m in usd_sales).quantize(Decimal("0.01"))
+        )
+        self.assertEqual(by_currency["MYR"].consolidated_move_ids, myr_sales)
+        self_billed = self.read_back(documents.filtered(lambda d: d.type_code == "11"))
+        self.assertEqual((self_billed.supplier.tin, self_billed.supplier.msic), ("EI00000000010", "00000"))
+        self.assertEqual(self_billed.buyer.tin, self.company.vat)
+        self.assertEqual(self_billed.amounts().payable, Decimal("850.00"))
+        # A declared sale prints as a normal receipt: no MyInvois QR code of its own.
+        self.assertFalse(myr_sales[0]._l10n_my_einvoice_qr_base64())

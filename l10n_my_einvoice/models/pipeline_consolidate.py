@@ -59,6 +59,17 @@ class L10nMyEinvoicePipelineConsolidate(models.AbstractModel):
         today = today or malaysia_today()
         in_cron = bool(self.env.context.get("cron_id"))
         companies = self.env["res.company"].search([("l10n_my_einvoice_consolidate", "=", True)])
+        # The route was decided at posting: sales still waiting are declared even if the
+        # company has turned consolidation off since.
+        waiting = self.env["account.move"]._read_group(
+            [
+                ("l10n_my_einvoice_route", "=", "consolidate"),
+                ("l10n_my_einvoice_consolidated_document_id", "=", False),
+                ("state", "=", "posted"),
+            ],
+            ["company_id"],
+        )
+        companies |= self.env["res.company"].union(*(company for (company,) in waiting))
         done = self.env["l10n_my_einvoice.document"]
         for company in companies:
             for month in self._months_due(company, today):

@@ -5,6 +5,7 @@ from . import (
     test_company_certificate,
     test_concurrency,
     test_consolidation,
+    test_consolidation_books,
     test_document_details,
     test_partner_product_tax,
     test_pipeline,

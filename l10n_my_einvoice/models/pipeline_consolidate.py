@@ -26,6 +26,7 @@ from odoo.tools import SQL
 
 from ..myinvois import consolidation as core
 from ..myinvois.document import BillingReference
+from ..myinvois.lifecycle import ACTIVE
 from . import mapping
 from .account_move_route import month_start
 
@@ -110,7 +111,8 @@ class L10nMyEinvoicePipelineConsolidate(models.AbstractModel):
             [("company_id", "=", company.id), ("month", "=", previous)]
         )
         waiting = len(self._collect(company, previous, month_end(previous)))
-        if not waiting and record.status in ("valid", "sending", False):
+        individual = self._needs_individual(company, previous, month_end(previous))
+        if not waiting and not individual and record.status in ("valid", "sending", False):
             return
         record = record or self._month_record(company, previous)
         summary = self.env._("MyInvois: consolidated e-invoice of %(month)s not done", month=record.name)
@@ -128,9 +130,35 @@ class L10nMyEinvoicePipelineConsolidate(models.AbstractModel):
                 count=waiting,
                 month=record.name,
                 deadline=record.deadline,
+            )
+            + (
+                "\n"
+                + self.env._(
+                    "These sales may not be consolidated and have no e-invoice yet: submit them individually: "
+                    "%(sales)s",
+                    sales=", ".join(individual),
+                )
+                if individual
+                else ""
             ),
             user_id=user.id,
         )
+
+    @api.model
+    def _needs_individual(self, company, date_from, date_to):
+        """Names of the sales of the period that LHDN does not let be consolidated (above
+        RM10,000, excluded activity...) and that have no e-invoice yet: nobody may think the
+        month declares them. Bridge modules add theirs."""
+        moves = self.env["account.move"].search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "posted"),
+                ("l10n_my_einvoice_individual_reason", "!=", False),
+                ("invoice_date", ">=", date_from),
+                ("invoice_date", "<=", date_to),
+            ]
+        )
+        return moves.filtered(lambda move: move.l10n_my_einvoice_state not in ACTIVE).mapped("display_name")
 
     # --- one month ---------------------------------------------------------------------
     @api.model
@@ -291,6 +319,7 @@ class L10nMyEinvoicePipelineConsolidate(models.AbstractModel):
                 taxable, amount = taxes.get(key, (Decimal(0), Decimal(0)))
                 taxes[key] = (taxable + sign * subtotal.taxable_amount, amount + sign * subtotal.amount)
         return {
+            "individual": self._needs_individual(company, month, month_end(month)),
             "receipts": len(sources),
             "lines": sum(len(core.consolidated_lines(plan.receipts, plan.per_receipt)) for plan, _s in planned),
             "documents": len(planned),

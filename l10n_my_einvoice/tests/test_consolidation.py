@@ -264,6 +264,9 @@ class TestConsolidation(MyInvoisFlowCase):
         )
         exact.action_post()
         self.assertEqual(exact.l10n_my_einvoice_route, "consolidate")
+        # The accountant is told what the month does not declare.
+        wizard = self.env["l10n_my_einvoice.consolidate.wizard"].create({"month": self.sales_month})
+        self.assertIn(move.name, wizard.individual_note)
         # A waiting sale whose buyer now asks: an individual e-invoice, once.
         waiting = self.post_sales(self.company_data["default_journal_sale"], 1, {0: {"partner_id": self.big_buyer.id}})
         self.assertEqual(waiting.l10n_my_einvoice_route, "consolidate", "an NRIC without a TIN asks for nothing")

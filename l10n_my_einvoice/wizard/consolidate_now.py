@@ -28,6 +28,7 @@ class L10nMyEinvoiceConsolidateWizard(models.TransientModel):
     credit_note_count = fields.Integer(string="Of which credit notes", compute="_compute_preview")
     preview_html = fields.Html(string="Totals", compute="_compute_preview", sanitize=False)
     problem = fields.Text(compute="_compute_preview")
+    individual_note = fields.Text(string="Not consolidated", compute="_compute_preview")
 
     @api.depends("company_id", "month")
     def _compute_preview(self):
@@ -41,6 +42,7 @@ class L10nMyEinvoiceConsolidateWizard(models.TransientModel):
                     "credit_note_count": 0,
                     "preview_html": False,
                     "problem": False,
+                    "individual_note": False,
                 }
             )
             if not (wizard.company_id and wizard.month):
@@ -57,6 +59,13 @@ class L10nMyEinvoiceConsolidateWizard(models.TransientModel):
                     "document_count": preview["documents"],
                     "credit_note_count": preview["credit_notes"],
                     "preview_html": wizard._totals_table(preview),
+                    "individual_note": self.env._(
+                        "These sales may not be consolidated and have no e-invoice yet; submit them "
+                        "individually: %(sales)s",
+                        sales=", ".join(preview["individual"]),
+                    )
+                    if preview["individual"]
+                    else False,
                 }
             )
 

@@ -101,6 +101,31 @@ class L10nMyEinvoicePipelineConsolidate(models.AbstractModel):
         return sorted(set(months) | {row[0] for row in self.env.cr.fetchall()})
 
     @api.model
+    def _needs_individual(self, company, date_from, date_to):
+        """The POS orders above RM10,000 of the period that were not invoiced: LHDN wants an
+        individual e-invoice (invoice them from the POS order)."""
+        names = super()._needs_individual(company, date_from, date_to)
+        if not self._pos_consolidates(company):
+            return names
+        start, end = utc_bounds(date_from, date_to)
+        self.env["pos.order"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """SELECT COALESCE(NULLIF(o.pos_reference, ''), o.name)
+                   FROM pos_order o
+                  WHERE o.company_id = %(company)s AND o.state IN ('paid', 'done') AND o.account_move IS NULL
+                    AND o.date_order >= %(start)s AND o.date_order < %(end)s
+                    AND ABS(o.amount_total / COALESCE(NULLIF(o.currency_rate, 0), 1)) > %(limit)s
+                  ORDER BY o.id""",
+                company=company.id,
+                start=start,
+                end=end,
+                limit=CONSOLIDATION_LIMIT_MYR,
+            )
+        )
+        return names + [row[0] for row in self.env.cr.fetchall()]
+
+    @api.model
     def _pos_consolidates(self, company):
         """As for a move (the main addon's route of a move): a company that does not consolidate,
         or whose activity LHDN excludes, invoices every sale individually."""

@@ -211,6 +211,10 @@ class TestPosConsolidation(MyInvoisFlowCase, TestPoSCommon):
         with self.assertLogs("odoo.addons.l10n_my_einvoice_pos", "WARNING") as logs:
             sources = Consolidate._collect(self.company, self.sales_month, month_end)
         self.assertIn("1 POS order(s)", logs.output[0])
+        # ... and named to the accountant (the wizard, the reminder on the 5th).
+        self.assertEqual(
+            Consolidate._needs_individual(self.company, self.sales_month, month_end), [orders[3].pos_reference]
+        )
         self.assertEqual([s.id for s in sources if s.model == "pos.order"], orders[:2].ids)
         receipt = sources[0].receipt
         self.assertEqual(receipt.number, orders[0].pos_reference)

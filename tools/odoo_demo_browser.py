@@ -135,6 +135,10 @@ def consolidate_last_month(page, args):
     page.get_by_text("Declared invoices").click()
     page.locator("div[name=consolidated_move_ids] td").first.wait_for()
     page.screenshot(path=str(IMG / "consolidated-document.png"))
+    page.goto(f"{args.url}/odoo/action-account.action_move_out_invoice_type")
+    page.get_by_text("SHOP/2026/00001", exact=True).first.click()
+    page.get_by_text("declared in consolidated e-invoice").wait_for()
+    page.screenshot(path=str(IMG / "consolidated-sale.png"))
     print("last month consolidated: Valid; screenshots consolidate-now.png, consolidation-valid.png")
 
 

@@ -347,3 +347,20 @@ class TestConsolidation(MyInvoisFlowCase):
         self.assertEqual(self_billed.amounts().payable, Decimal("850.00"))
         # A declared sale prints as a normal receipt: no MyInvois QR code of its own.
         self.assertFalse(myr_sales[0]._l10n_my_einvoice_qr_base64())
+
+    def test_a_run_working_from_a_stale_view_declares_nothing_twice(self):
+        """What a second, concurrent run would hold: the sales it collected before the first
+        run declared them. Marking them is refused and its documents are rolled back."""
+        self.post_sales(self.company_data["default_journal_sale"], 5)
+        room = self.env["l10n_my_einvoice.pipeline.consolidate"]
+        stale = room._collect(self.company, self.sales_month, self.refund_month - datetime.timedelta(days=1))
+        (first,) = room._consolidate(self.company, self.sales_month)
+        record = first.consolidation_id
+        planned = room._plan(self.company, record, stale)
+        Document = self.env["l10n_my_einvoice.document"]
+        before = Document.search_count([])
+        with self.assertRaisesRegex(UserError, "declared by another run meanwhile"):
+            with self.env.cr.savepoint():
+                room._create_documents(self.company, record, planned)
+        self.assertEqual(Document.search_count([]), before)
+        self.assertEqual(sorted(first.consolidated_move_ids.ids), sorted(s.id for s in stale))

@@ -21,6 +21,7 @@
         "views/api_log_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_partner_views.xml",
+        "views/res_partner_tin_check_views.xml",
         "views/product_template_views.xml",
         "views/account_tax_views.xml",
         "views/account_journal_views.xml",

@@ -24,5 +24,6 @@ from . import (
     res_company_consolidation,
     res_config_settings,
     res_partner,
+    res_partner_tin_check,
     uom_uom,
 )

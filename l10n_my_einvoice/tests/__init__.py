@@ -12,5 +12,6 @@ from . import (
     test_pipeline_defects,
     test_secrets,
     test_submit_flow,
+    test_tin_check,
     test_uninstall,
 )

@@ -12,6 +12,7 @@ from . import (
     consolidation_sources,
     einvoice_consolidation,
     einvoice_document,
+    einvoice_request,
     einvoice_submission,
     pipeline_cancel,
     pipeline_consolidate,

@@ -22,7 +22,7 @@ import time
 
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
-from odoo import SUPERUSER_ID, api, fields, models
+from odoo import SUPERUSER_ID, api, fields, models, sql_db
 from odoo.exceptions import UserError
 from odoo.orm.environments import Transaction
 
@@ -47,9 +47,11 @@ def state_key(*parts):
 def autonomous_cursor(registry):
     """A cursor of its own, READ COMMITTED, committed on exit (rolled back on error)."""
     with registry.cursor() as cr:
-        connection = getattr(cr, "connection", None)  # absent on a test-mode cursor
-        if connection is not None:
-            connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+        # Only a real cursor has a connection of its own. A test-mode cursor (registry in
+        # test mode, e.g. under HttpCase) shares the test's connection: changing its
+        # isolation level would end the test's transaction.
+        if isinstance(cr, sql_db.Cursor):
+            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
         yield cr
 
 

@@ -108,7 +108,26 @@ def walk(page, args):
     page.get_by_text("Bank", exact=True).first.click()
     page.locator("div[name=l10n_my_einvoice_payment_mode]").wait_for()
     page.screenshot(path=str(IMG / "journal-payment-mode.png"))
+    request_page_and_tin_check(page, args)
     consolidate_last_month(page, args)
+
+
+def request_page_and_tin_check(page, args):
+    """The buyer's request page, filled in (not sent), and a contact's TIN checked with LHDN."""
+    page.goto(f"{args.url}/my-einvoice/request/1")
+    page.fill("input[name=receipt_number]", "SHOP/2026/00002")
+    page.fill("input[name=receipt_date]", "2026-11-02")
+    page.fill("input[name=receipt_total]", "264.96")
+    page.fill("input[name=buyer_name]", "Pelanggan Berhad")
+    page.fill("input[name=buyer_tin]", "C9876543210")
+    page.fill("input[name=buyer_id_number]", "201901098765")
+    page.fill("input[name=buyer_email]", "akaun@pelanggan.example")
+    page.screenshot(path=str(IMG / "einvoice-request.png"), full_page=True)
+    page.goto(f"{args.url}/odoo/action-account.res_partner_action_customer")
+    page.get_by_text("Pelanggan Berhad").first.click()
+    page.get_by_role("button", name="Check with LHDN").click()
+    page.locator("div[name=l10n_my_einvoice_tin_check_state]").filter(has_text="Valid").wait_for()
+    page.screenshot(path=str(IMG / "partner-tin-check.png"))
 
 
 def consolidate_last_month(page, args):

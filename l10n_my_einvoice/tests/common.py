@@ -149,9 +149,19 @@ class MyInvoisFlowCase(MyInvoisTestCommon):
     def send(self, moves):
         """What the button and the two crons do, with the emulator deciding in between."""
         moves.action_l10n_my_einvoice_submit()
+        self.send_queued()
+
+    def send_queued(self):
+        """The two crons on what is queued, with the emulator deciding in between."""
         self.env["account.move"]._cron_l10n_my_einvoice_submit()
         self.emulator.process_pending()
         self.env["account.move"]._cron_l10n_my_einvoice_poll()
+
+    def read_back(self, document):
+        """The document as sent: its signature verified, its XML read back."""
+        signed = document.attachment_id.raw
+        self.assertEqual(signing.verify(signed), [])
+        return ubl.from_xml(signed)
 
     def assert_valid(self, move):
         self.assertEqual(move.l10n_my_einvoice_state, "valid", move.l10n_my_einvoice_errors)

@@ -11,7 +11,7 @@ from odoo.tests import tagged
 
 from ..models.account_move_route import month_start
 from ..models.pipeline_consolidate import malaysia_today
-from ..myinvois import signing, ubl
+from ..myinvois import ubl
 from .common import MyInvoisFlowCase
 
 NO_AGE = datetime.timedelta(0)
@@ -103,16 +103,6 @@ class TestConsolidation(MyInvoisFlowCase):
     def run_cron(self, today):
         return self.env["l10n_my_einvoice.pipeline.consolidate"]._cron(today=today)
 
-    def submit_and_poll(self):
-        self.env["account.move"]._cron_l10n_my_einvoice_submit()
-        self.emulator.process_pending()
-        self.env["account.move"]._cron_l10n_my_einvoice_poll()
-
-    def read_back(self, document):
-        signed = document.attachment_id.raw
-        self.assertEqual(signing.verify(signed), [])
-        return ubl.from_xml(signed)
-
     # --- the month ---------------------------------------------------------------------------
     def test_a_month_of_sales_is_declared_once_by_range_to_the_sen(self):
         big = {
@@ -148,7 +138,7 @@ class TestConsolidation(MyInvoisFlowCase):
         self.assertFalse(individual.l10n_my_einvoice_consolidated_document_id)
         self.assertFalse(self.run_cron(self.refund_month + datetime.timedelta(days=3)), "a second run declares nothing")
 
-        self.submit_and_poll()
+        self.send_queued()
         self.assertEqual(document.state, "valid", document.error_text)
         self.assertEqual(consolidated.mapped("l10n_my_einvoice_consolidated_state"), ["valid"] * len(consolidated))
         self.assertTrue(consolidated[0].l10n_my_einvoice_consolidated_link)
@@ -217,7 +207,7 @@ class TestConsolidation(MyInvoisFlowCase):
         self.assertEqual(refunds.mapped("l10n_my_einvoice_route"), ["consolidate"] * 2)
         notes = self.run_cron(malaysia_today().replace(day=3))
         self.assertEqual(notes.mapped("type_code"), ["02"])
-        self.submit_and_poll()
+        self.send_queued()
         self.assertEqual(notes.state, "valid", notes.error_text)
         note = self.read_back(notes)
         self.assertEqual([(r.uuid, r.number) for r in note.billing_references], [(document.uuid, document.code_number)])
@@ -234,7 +224,7 @@ class TestConsolidation(MyInvoisFlowCase):
         self.assertEqual(document.state, "sending")
         self.lhdn_is_back()
         self.env["account.move"]._l10n_my_einvoice_reconcile_sending(min_age=NO_AGE)
-        self.submit_and_poll()
+        self.send_queued()
         self.assertEqual(document.state, "valid", document.error_text)
         self.assertEqual(len(self.emulator.documents_by_code(document.code_number)), 1, "sent once")
         move = document.consolidated_move_ids[0]
@@ -331,7 +321,7 @@ class TestConsolidation(MyInvoisFlowCase):
         self.assertEqual(bill.l10n_my_einvoice_route, "consolidate")
         documents = self.run_cron(self.refund_month + datetime.timedelta(days=3))
         self.assertEqual(sorted(documents.mapped("type_code")), ["01", "01", "11"])
-        self.submit_and_poll()
+        self.send_queued()
         self.assertEqual(set(documents.mapped("state")), {"valid"}, documents.mapped("error_text"))
         by_currency = {d.currency_id.name: d for d in documents if d.type_code == "01"}
         usd_doc = self.read_back(by_currency["USD"])

@@ -61,9 +61,7 @@ class TestConsolidatedBooks(MyInvoisFlowCase):
         self.assert_valid_and_booked(notes, refunds, sign=-1)
 
     def assert_valid_and_booked(self, documents, moves, sign):
-        self.env["account.move"]._cron_l10n_my_einvoice_submit()
-        self.emulator.process_pending()
-        self.env["account.move"]._cron_l10n_my_einvoice_poll()
+        self.send_queued()
         invalid = documents.filtered(lambda d: d.state != "valid")
         self.assertFalse(invalid.mapped(lambda d: (d.code_number, d.error_text)), f"seed {self.SEED}")
         self.assertEqual(documents.consolidated_move_ids, moves)

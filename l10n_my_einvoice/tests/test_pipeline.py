@@ -185,11 +185,6 @@ class TestOutages(MyInvoisFlowCase):
 
         return timedelta(0)
 
-    def send_queued(self):
-        self.env["account.move"]._cron_l10n_my_einvoice_submit()
-        self.emulator.process_pending()
-        self.env["account.move"]._cron_l10n_my_einvoice_poll()
-
     def _db_now(self):
         with autonomous_cursor(self.registry) as cr:
             cr.execute("SELECT extract(epoch FROM clock_timestamp())::float8")

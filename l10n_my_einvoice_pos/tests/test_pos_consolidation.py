@@ -10,7 +10,6 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from odoo.addons.l10n_my_einvoice.models.pipeline_consolidate import malaysia_today
-from odoo.addons.l10n_my_einvoice.myinvois import signing, ubl
 from odoo.addons.l10n_my_einvoice.tests.common import MyInvoisFlowCase
 from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 
@@ -87,16 +86,6 @@ class TestPosConsolidation(MyInvoisFlowCase, TestPoSCommon):
         today = month_start(month + datetime.timedelta(days=31)).replace(day=3)
         return self.env["l10n_my_einvoice.pipeline.consolidate"]._cron(today=today)
 
-    def submit_and_poll(self):
-        self.env["account.move"]._cron_l10n_my_einvoice_submit()
-        self.emulator.process_pending()
-        self.env["account.move"]._cron_l10n_my_einvoice_poll()
-
-    def read_back(self, document):
-        signed = document.attachment_id.raw
-        self.assertEqual(signing.verify(signed), [])
-        return ubl.from_xml(signed)
-
     def expected_lines(self, sales, refunds):
         """One line per continuous range of receipt numbers, then one per refund."""
         ranges = []
@@ -150,7 +139,7 @@ class TestPosConsolidation(MyInvoisFlowCase, TestPoSCommon):
         self.assertEqual(sum(amount(document.amount_total) for document in documents), books_total)
         self.assertFalse(self.consolidate(self.sales_month), "a second run declares nothing")
 
-        self.submit_and_poll()
+        self.send_queued()
         self.assertEqual(documents.mapped("state"), ["valid"] * len(documents), documents.mapped("error_text"))
         self.assertEqual(set(receipts.mapped("l10n_my_einvoice_consolidated_state")), {"valid"})
         self.assertEqual(len(receipts[0].l10n_my_einvoice_consolidated_uuid), 26)
@@ -183,7 +172,7 @@ class TestPosConsolidation(MyInvoisFlowCase, TestPoSCommon):
         notes = self.consolidate(self.refund_month)
         self.assertEqual(notes.mapped("type_code"), ["02"])
         self.assertEqual(late_refund.l10n_my_einvoice_consolidated_document_id, notes)
-        self.submit_and_poll()
+        self.send_queued()
         self.assertEqual(notes.state, "valid", notes.error_text)
         note = self.read_back(notes)
         original = sales[10].l10n_my_einvoice_consolidated_document_id

@@ -34,6 +34,7 @@
         "views/consolidation_views.xml",
         "views/einvoice_request_views.xml",
         "views/einvoice_request_templates.xml",
+        "views/portal_einvoice_templates.xml",
         "views/menus.xml",
         "report/report_invoice.xml",
     ],

@@ -109,6 +109,7 @@ def walk(page, args):
     page.locator("div[name=l10n_my_einvoice_payment_mode]").wait_for()
     page.screenshot(path=str(IMG / "journal-payment-mode.png"))
     request_page_and_tin_check(page, args)
+    portal_buyer_asks_from_the_pdf(page, args)
     consolidate_last_month(page, args)
 
 
@@ -128,6 +129,52 @@ def request_page_and_tin_check(page, args):
     page.get_by_role("button", name="Check with LHDN").click()
     page.locator("div[name=l10n_my_einvoice_tin_check_state]").filter(has_text="Valid").wait_for()
     page.screenshot(path=str(IMG / "partner-tin-check.png"))
+
+
+def portal_buyer_asks_from_the_pdf(page, args, number="SHOP/2026/00003"):
+    """The PDF of a waiting sale (its request block); the portal customer follows the QR
+    code's link, gives the total, and sees the e-invoice Valid in its portal."""
+    found = page.request.post(
+        f"{args.url}/web/dataset/call_kw/account.move/search_read",
+        data={
+            "jsonrpc": "2.0",
+            "method": "call",
+            "params": {
+                "model": "account.move",
+                "method": "search_read",
+                "args": [[["name", "=", number]], ["invoice_date", "amount_total"]],
+                "kwargs": {},
+            },
+        },
+    ).json()["result"][0]
+    page.goto(f"{args.url}/report/html/account.report_invoice/{found['id']}")
+    block = page.locator("#l10n_my_einvoice_request_block")
+    block.wait_for()
+    page.locator("div.page").first.screenshot(path=str(IMG / "request-on-pdf.png"))
+    buyer = page.context.browser.new_context(viewport={"width": 1200, "height": 800})
+    portal = buyer.new_page()
+    try:
+        portal.goto(f"{args.url}/web/login")
+        portal.fill("input[name=login]", "pelanggan")
+        portal.fill("input[name=password]", "pelanggan")
+        portal.click("button[type=submit]")
+        portal.wait_for_url("**/my**")
+        portal.goto(f"{args.url}/einvoice/1?n={number}&d={found['invoice_date']}")  # what the QR code holds
+        portal.fill("input[name=receipt_total]", f"{found['amount_total']:.2f}")
+        portal.get_by_role("button", name="Ask for my e-invoice").click()
+        portal.get_by_text("Your e-invoice is being issued").wait_for()
+        deadline = time.monotonic() + args.timeout
+        while time.monotonic() < deadline:  # the crons submit it, then poll
+            portal.goto(f"{args.url}/my/einvoice-requests")
+            if portal.locator("tr.o_einvoice_request_row a").filter(has_text="Valid").count():
+                break
+            time.sleep(3)
+        else:
+            raise AssertionError(f"{number}, asked for by the buyer, was not Valid within {args.timeout:g} s")
+        portal.screenshot(path=str(IMG / "portal-einvoice-requests.png"))
+    finally:
+        buyer.close()
+    print(f"{number}: asked for from the portal, Valid; screenshots request-on-pdf.png, portal-einvoice-requests.png")
 
 
 def consolidate_last_month(page, args):

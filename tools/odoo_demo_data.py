@@ -99,7 +99,20 @@ def fill(env, emulator_url):
     products = _products(env)
     moves = _invoices(env, company, partners, products)
     _shop_month(env, company, partners, products)
+    _portal_buyer(env, partners["local"])
     return moves
+
+
+def _portal_buyer(env, partner):
+    """The customer's portal login (pelanggan / pelanggan): its e-invoice requests at /my."""
+    env["res.users"].create(
+        {
+            "login": "pelanggan",
+            "password": "pelanggan",
+            "partner_id": partner.id,
+            "group_ids": [(6, 0, [env.ref("base.group_portal").id])],
+        }
+    )
 
 
 def _shop_month(env, company, partners, products):

@@ -1,1 +1,1 @@
-from . import request_portal
+from . import portal_requests, request_portal

@@ -1,6 +1,11 @@
 """The public page where a buyer asks for an e-invoice of their own for a receipt
 (models/einvoice_request.py). It reveals nothing about a receipt unless its number,
-date and total all match; tries are limited per client IP and per receipt number."""
+date and total all match; tries are limited per client IP and per receipt number.
+
+The invoice PDF of a waiting sale prints the short alias (/einvoice/<company>) and a QR
+code that opens the page with the receipt's number and date filled in. A logged-in
+portal user finds their own details filled in, and their requests at /my/einvoice-requests
+(controllers/portal_requests.py)."""
 
 import datetime
 import re
@@ -35,7 +40,7 @@ FIELDS = (
 
 class EinvoiceRequestPortal(http.Controller):
     @http.route(
-        "/my-einvoice/request/<int:company_id>",
+        ["/my-einvoice/request/<int:company_id>", "/einvoice/<int:company_id>"],
         type="http",
         auth="public",
         website=False,
@@ -48,8 +53,7 @@ class EinvoiceRequestPortal(http.Controller):
             return request.not_found()
         values = {name: (post.get(name) or "").strip() for name in FIELDS}
         if request.httprequest.method != "POST":
-            values["buyer_country_id"] = str(request.env.ref("base.my").id)
-            return self._render(company, values)
+            return self._render(company, self._initial_values(values, post))
         errors, parsed = self._validate(values)
         if errors:
             return self._render(company, values, errors=errors)
@@ -78,6 +82,7 @@ class EinvoiceRequestPortal(http.Controller):
                 {
                     "move_id": move.id,
                     "company_id": company.id,
+                    "portal_user_id": request.env.user.id if request.env.user._is_portal() else False,
                     **{key: parsed[key] for key in FIELDS if key.startswith("buyer_")},
                 }
             )
@@ -89,6 +94,32 @@ class EinvoiceRequestPortal(http.Controller):
         return self._render(company, values, done=einvoice_request)
 
     # --- steps ---------------------------------------------------------------------------
+    def _initial_values(self, values, query):
+        """The QR code's receipt number (n) and date (d); a portal user's own details."""
+        values["receipt_number"] = values["receipt_number"] or (query.get("n") or "").strip()
+        values["receipt_date"] = values["receipt_date"] or (query.get("d") or "").strip()
+        values["buyer_country_id"] = str(request.env.ref("base.my").id)
+        user = request.env.user
+        if not user._is_portal():  # not an employee's details: they ask for a buyer
+            return values
+        partner = user.sudo().partner_id.commercial_partner_id
+        known = {
+            "buyer_name": partner.name,
+            "buyer_tin": partner.vat,
+            "buyer_id_type": partner.l10n_my_identification_type,
+            "buyer_id_number": partner.l10n_my_identification_number,
+            "buyer_sst": partner.sst_registration_number,
+            "buyer_street": partner.street,
+            "buyer_city": partner.city,
+            "buyer_zip": partner.zip,
+            "buyer_state_id": partner.state_id and str(partner.state_id.id),
+            "buyer_country_id": partner.country_id and str(partner.country_id.id),
+            "buyer_email": user.partner_id.email or partner.email,
+            "buyer_phone": partner.phone,
+        }
+        values.update({key: value for key, value in known.items() if value})
+        return values
+
     def _validate(self, values):
         _ = request.env._
         errors, parsed = {}, dict(values)

@@ -4,6 +4,7 @@ from . import (
     account_move,
     account_move_einvoice_lock,
     account_move_line,
+    account_move_request_link,
     account_move_route,
     account_tax,
     api_log,

@@ -84,6 +84,9 @@ class L10nMyEinvoiceRequest(models.Model):
     buyer_email = fields.Char(string="E-mail", required=True, readonly=True)
     buyer_phone = fields.Char(string="Phone", readonly=True)
     partner_id = fields.Many2one("res.partner", string="Buyer contact", readonly=True)
+    portal_user_id = fields.Many2one(
+        "res.users", string="Asked by portal user", readonly=True, help="Who sees this request in their portal."
+    )
     requested_at = fields.Datetime(default=fields.Datetime.now, required=True, readonly=True)
     mailed = fields.Boolean(string="Invoice e-mailed", readonly=True, copy=False)
 
@@ -138,11 +141,13 @@ class L10nMyEinvoiceRequest(models.Model):
         )
 
     def _l10n_my_einvoice_buyer_partner(self):
-        """The buyer's contact: the one with this TIN, or a new one."""
+        """The buyer's contact: the portal user's own, or the one with this TIN (what it
+        lacks filled in from the request), or a new one."""
         self.ensure_one()
         tin = codes.normalize_tin(self.buyer_tin)
         Partner = self.env["res.partner"]
-        candidates = Partner.search(
+        own = self.portal_user_id.partner_id.commercial_partner_id
+        candidates = own | Partner.search(
             [
                 ("vat", "ilike", tin[-6:]),
                 ("company_id", "in", [False, self.company_id.id]),
@@ -150,30 +155,46 @@ class L10nMyEinvoiceRequest(models.Model):
             ]
         )
         partner = candidates.filtered(lambda p: codes.normalize_tin(p.vat) == tin)[:1]
-        if partner:
-            return partner
-        return Partner.create(
-            {
-                "name": self.buyer_name,
-                "is_company": self.buyer_id_type == "BRN",
-                "vat": tin,
-                "l10n_my_identification_type": self.buyer_id_type,
-                "l10n_my_identification_number": self.buyer_id_number,
-                "sst_registration_number": self.buyer_sst or False,
-                "street": self.buyer_street or False,
-                "city": self.buyer_city or False,
-                "zip": self.buyer_zip or False,
-                "state_id": self.buyer_state_id.id,
-                "country_id": self.buyer_country_id.id,
-                "email": self.buyer_email,
-                "phone": self.buyer_phone or False,
-                "l10n_my_einvoice_tin_check_state": "valid",
-                "l10n_my_einvoice_tin_checked_at": fields.Datetime.now(),
-                "l10n_my_einvoice_tin_checked_tin": tin,
-                "l10n_my_einvoice_tin_checked_id_type": self.buyer_id_type,
-                "l10n_my_einvoice_tin_checked_id_number": self.buyer_id_number,
-            }
-        )
+        values, checked = self._l10n_my_einvoice_partner_values()
+        if not partner:
+            return Partner.create(
+                {"name": self.buyer_name, "is_company": self.buyer_id_type == "BRN", **values, **checked}
+            )
+        # Never overwrite the seller's data: fill only what the contact lacks, the address as a whole.
+        address = ("street", "city", "zip", "state_id", "country_id")
+        has_address = partner.street or partner.city
+        gaps = {
+            key: value
+            for key, value in values.items()
+            if value and not partner[key] and not (key in address and has_address)
+        }
+        partner.write({**gaps, **checked})  # LHDN has just confirmed this TIN with this ID
+        return partner
+
+    def _l10n_my_einvoice_partner_values(self):
+        """(the buyer's details, LHDN's confirmation of their TIN) as contact values."""
+        tin = codes.normalize_tin(self.buyer_tin)
+        details = {
+            "vat": tin,
+            "l10n_my_identification_type": self.buyer_id_type,
+            "l10n_my_identification_number": self.buyer_id_number,
+            "sst_registration_number": self.buyer_sst or False,
+            "street": self.buyer_street or False,
+            "city": self.buyer_city or False,
+            "zip": self.buyer_zip or False,
+            "state_id": self.buyer_state_id.id,
+            "country_id": self.buyer_country_id.id,
+            "email": self.buyer_email,
+            "phone": self.buyer_phone or False,
+        }
+        checked = {
+            "l10n_my_einvoice_tin_check_state": "valid",
+            "l10n_my_einvoice_tin_checked_at": fields.Datetime.now(),
+            "l10n_my_einvoice_tin_checked_tin": tin,
+            "l10n_my_einvoice_tin_checked_id_type": self.buyer_id_type,
+            "l10n_my_einvoice_tin_checked_id_number": self.buyer_id_number,
+        }
+        return details, checked
 
     def _l10n_my_einvoice_issue(self):
         """The waiting move, invoiced again to the buyer as an individual e-invoice."""

@@ -8,6 +8,7 @@ from . import (
     test_consolidation_books,
     test_document_details,
     test_einvoice_request,
+    test_einvoice_request_portal,
     test_partner_product_tax,
     test_pipeline,
     test_pipeline_defects,

@@ -15,8 +15,9 @@ CUSTOMER_TIN, CUSTOMER_BRN = "C9876543210", "201901098765"
 BUYER_EMAIL = "accounts@pelanggan.example.com"
 
 
-@tagged("post_install", "-at_install")
-class TestEinvoiceRequest(MyInvoisFlowCase, HttpCase):
+class EinvoiceRequestCase(MyInvoisFlowCase, HttpCase):
+    """A consolidating company, a walk-in buyer, the page's form (no tests of its own)."""
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -63,8 +64,8 @@ class TestEinvoiceRequest(MyInvoisFlowCase, HttpCase):
         values.update(overrides)
         return values
 
-    def csrf_token(self):
-        response = self.url_open(self.url)
+    def csrf_token(self, url=None):
+        response = self.url_open(url or self.url)
         self.assertEqual(response.status_code, 200)
         match = re.search(r'name="csrf_token" value="([^"]+)"', response.text)
         self.assertTrue(match, "the form carries a CSRF token")
@@ -83,7 +84,9 @@ class TestEinvoiceRequest(MyInvoisFlowCase, HttpCase):
     def request_of(self, move):
         return self.env["l10n_my_einvoice.request"].search([("move_id", "=", move.id)])
 
-    # --- cases -----------------------------------------------------------------------------
+
+@tagged("post_install", "-at_install")
+class TestEinvoiceRequest(EinvoiceRequestCase):
     def test_a_waiting_sale_is_issued_mailed_and_not_consolidated(self):
         move = self.sale()
         page = self.post(self.form_values(move))

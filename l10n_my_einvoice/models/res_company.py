@@ -335,6 +335,8 @@ class ResCompany(models.Model):
             token_store=DatabaseTokenStore(self.env.registry),
             rate_limiter=self._l10n_my_einvoice_limiter(),
             on_response=ApiLogRecorder(self, documents),
+            # never echoed into an error or the API log, even by a misbehaving server
+            extra_secrets=tuple(filter(None, [secrets.l10n_my_einvoice_certificate_password])),
         )
 
     def _l10n_my_einvoice_limiter(self):

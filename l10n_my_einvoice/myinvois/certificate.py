@@ -1,13 +1,11 @@
 """The signing certificate: open a PKCS#12 file and read what LHDN checks.
 
-LHDN accepts an *organisation* certificate from an MCMC-licensed CA whose
-subject carries the company's TIN in ``organizationIdentifier`` (OID 2.5.4.97)
-and its BRN in ``serialNumber`` (OID 2.5.4.5), with the Non-Repudiation key
-usage and the Document Signing extended key usage (reference §7.1). This module
-opens the file, refuses a wrong password with a clear message, and lists every
-problem the platform would report later as a DS3xx code, so an admin sees it at
-upload time rather than on the first Invalid document.
-
+LHDN accepts an *organisation* certificate from an MCMC-licensed CA whose subject carries
+the company's TIN in ``organizationIdentifier`` (OID 2.5.4.97) and its BRN in
+``serialNumber`` (OID 2.5.4.5), with the Non-Repudiation key usage and the Document
+Signing extended key usage (reference §7.1). This module opens the file, refuses a wrong
+password with a clear message, and lists every problem the platform would report later as
+a DS3xx code, so an admin sees it at upload time rather than on the first Invalid document.
 Nothing secret (key, password) ever reaches an exception text or the summary.
 """
 
@@ -17,14 +15,19 @@ import hashlib
 from dataclasses import dataclass, field
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
+
+from . import xml_safety
 
 ORGANIZATION_IDENTIFIER = ObjectIdentifier("2.5.4.97")
 DOCUMENT_SIGNING = ObjectIdentifier("1.3.6.1.4.1.311.10.3.12")
 EXPIRY_WARNING_DAYS = 30
+_KEY_NAMES = ((rsa.RSAPublicKey, "RSA"), (dsa.DSAPublicKey, "DSA"), (ed25519.Ed25519PublicKey, "Ed25519"))
+_KEY_NAMES += ((ed448.Ed448PublicKey, "Ed448"),)
 
 # Short names as .NET's X509Certificate2.Issuer prints them: the form LHDN
 # compares X509IssuerName with (reference §7.4 step 8).
@@ -69,6 +72,9 @@ class CertificateInfo:
     document_signing_ok: bool
     is_rsa: bool
     problems: tuple = field(default=())
+    # The subset of ``problems`` no signature by this certificate can pass, whoever
+    # uses it: a key that is not RSA, an oversized serial, unreadable parts.
+    form_problems: tuple = field(default=())
 
     @property
     def errors(self):
@@ -163,6 +169,58 @@ def _extension(certificate, extension_type):
         return certificate.extensions.get_extension_for_class(extension_type).value
     except x509.ExtensionNotFound:
         return None
+    except (ValueError, x509.DuplicateExtension):  # malformed: counts as absent, and is said
+        return None
+
+
+def public_key(certificate):
+    """The certificate's public key, or None when cryptography cannot read it."""
+    try:
+        return certificate.public_key()
+    except (ValueError, UnsupportedAlgorithm):
+        return None
+
+
+def key_algorithm(key):
+    """The key's algorithm in words: "RSA", "DSA", "EC (secp256r1)", "Ed25519"..."""
+    if key is None:
+        return "unreadable or of an unsupported algorithm"
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        return f"EC ({key.curve.name})"
+    return next((name for kind, name in _KEY_NAMES if isinstance(key, kind)), type(key).__name__.lstrip("_"))
+
+
+def _name(certificate, attribute):
+    try:
+        return getattr(certificate, attribute), None
+    except ValueError:
+        problem = Problem("DS305", f"The certificate's {attribute} name cannot be read: it is malformed.")
+        return x509.Name([]), problem
+
+
+def form_problems(certificate, key=None):
+    """What makes a certificate unusable for MyInvois whoever holds it (DS305/DS316);
+    ``key`` is its public key when the caller has read it already."""
+    problems = []
+    key = key or public_key(certificate)
+    if not isinstance(key, rsa.RSAPublicKey):
+        problems.append(Problem("DS316", f"The certificate's key is {key_algorithm(key)}; MyInvois wants RSA."))
+    serial = certificate.serial_number
+    if serial <= 0:
+        problems.append(Problem("DS305", "The certificate's serial number is not positive, as RFC 5280 requires."))
+    if abs(serial).bit_length() > xml_safety.MAX_SERIAL_BITS:
+        problems.append(
+            Problem(
+                "DS305",
+                f"The certificate's serial number has {xml_safety.serial_digits(serial)} digits; RFC 5280 "
+                f"allows at most 20 octets ({xml_safety.MAX_SERIAL_DIGITS} digits).",
+            )
+        )
+    try:
+        len(certificate.extensions)  # parsed on first access
+    except (ValueError, x509.DuplicateExtension) as error:
+        problems.append(Problem("DS305", f"The certificate's extensions cannot be read: {error}."))
+    return problems
 
 
 def _utc(certificate, attribute):
@@ -176,14 +234,18 @@ def _utc(certificate, attribute):
 def describe(certificate, *, private_key=None, company_tin=None, company_brn=None, now=None):
     """Read the details of a certificate and list what LHDN would object to."""
     now = now or datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
-    subject = certificate.subject
+    key = public_key(certificate)
+    form = form_problems(certificate, key)
+    subject, subject_problem = _name(certificate, "subject")
+    issuer, issuer_problem = _name(certificate, "issuer")
+    form += [p for p in (subject_problem, issuer_problem) if p]
     tin = _attribute(subject, ORGANIZATION_IDENTIFIER)
     brn = _attribute(subject, NameOID.SERIAL_NUMBER)
     key_usage = _extension(certificate, x509.KeyUsage)
     extended = _extension(certificate, x509.ExtendedKeyUsage)
     key_usage_ok = bool(key_usage and key_usage.content_commitment)
     document_signing_ok = bool(extended and DOCUMENT_SIGNING in list(extended))
-    is_rsa = isinstance(certificate.public_key(), rsa.RSAPublicKey)
+    is_rsa = isinstance(key, rsa.RSAPublicKey)
     not_before, not_after = _utc(certificate, "not_valid_before"), _utc(certificate, "not_valid_after")
 
     problems = []
@@ -215,14 +277,14 @@ def describe(certificate, *, private_key=None, company_tin=None, company_brn=Non
                 "key usage lacks Document Signing (1.3.6.1.4.1.311.10.3.12).",
             )
         )
-    if not is_rsa:
-        problems.append(
-            Problem("DS316", "The certificate's key is not an RSA key; LHDN verifies RSA-SHA256 signatures only.")
-        )
+    problems += form
     if (
         private_key is not None
         and is_rsa
-        and (private_key.public_key().public_numbers() != certificate.public_key().public_numbers())
+        and (
+            not isinstance(private_key, rsa.RSAPrivateKey)
+            or private_key.public_key().public_numbers() != key.public_numbers()
+        )
     ):
         problems.append(Problem("DS334", "The private key in the file does not belong to its certificate."))
     if now < not_before:
@@ -259,8 +321,8 @@ def describe(certificate, *, private_key=None, company_tin=None, company_brn=Non
     der = certificate.public_bytes(serialization.Encoding.DER)
     return CertificateInfo(
         subject=issuer_name(subject),
-        issuer=issuer_name(certificate.issuer),
-        serial=str(certificate.serial_number),
+        issuer=issuer_name(issuer),
+        serial=xml_safety.serial_text(certificate.serial_number),
         not_before=not_before,
         not_after=not_after,
         tin=tin,
@@ -271,6 +333,7 @@ def describe(certificate, *, private_key=None, company_tin=None, company_brn=Non
         document_signing_ok=document_signing_ok,
         is_rsa=is_rsa,
         problems=tuple(problems),
+        form_problems=tuple(form),
     )
 
 

@@ -5,15 +5,22 @@
   them in the database, shared by all workers) and are renewed a minute early;
   a 401 renews once and retries.
 - LHDN's per-minute limits are respected *before* sending, through a pluggable
-  ``RateLimiter``, so the client waits instead of collecting 429s; a 429 still
-  honours Retry-After.
+  ``RateLimiter`` whose slot is taken once the token is in hand, just before the
+  request leaves, so the client waits instead of collecting 429s; a 429 still
+  honours Retry-After (an unreadable one counts as 1 s, at most an hour).
 - Idempotent calls (reads, login, cancel/reject of a given state) are retried on
-  5xx, timeouts and dropped connections with exponential backoff. A submission
-  is never retried when its outcome is unknown: the caller reconciles (search by
-  code number) before sending again, so nothing is sent twice.
-- Every failure is one ``MyInvoisError`` subclass with ``retryable``, a message
-  in English and Malay, LHDN's inner errors, and the response with secrets
-  removed (for the audit log).
+  5xx, unreadable answers, timeouts and dropped connections with exponential
+  backoff. A submission is never retried when its outcome is unknown: the caller
+  reconciles (search by code number) before sending again, so nothing is sent twice.
+- Every failure is one ``MyInvoisError`` subclass (client_errors.py) with
+  ``retryable``, ``outcome_unknown`` (True whenever the request may have reached
+  LHDN without a definite answer: cut-off body, reset, read timeout; for a
+  submission also a 5xx, a redirect or an unreadable 2xx), a message in English
+  and Malay, LHDN's inner errors, and the response with secrets removed (for the
+  audit log). Nothing else escapes: a malformed answer is a ``ProtocolError``.
+- No redirect is followed: the form and the token go to the configured host only.
+- Secrets are removed by key and by value (redaction.py): the client secret, the
+  tokens it sent and ``extra_secrets`` never appear in an error or a record.
 - ``on_response`` (the audit log) gets each exchange: the request's method, path,
   query, size and document numbers (never its body) and the response, secrets removed.
 - ``with_options`` gives a copy for calls a user waits on: a short timeout, no retry.
@@ -22,9 +29,10 @@
 import base64
 import copy
 import datetime
-import email.utils
 import hashlib
+import http.client
 import json
+import math
 import threading
 import time
 from collections import deque
@@ -32,140 +40,36 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import requests
+import urllib3
 
 from . import environments
+from .client_errors import (  # noqa: F401  (re-exported: the Odoo layer imports them from here)
+    CODE_ERRORS,
+    ActiveReferencingDocumentsError,
+    AuthenticationError,
+    DocumentTooLargeError,
+    DuplicateSubmissionError,
+    ForbiddenError,
+    IncorrectStateError,
+    MyInvoisError,
+    NotFoundError,
+    OperationPeriodOverError,
+    ProtocolError,
+    RateLimitedError,
+    ServiceUnavailableError,
+    StateError,
+    ValidationError,
+    parse_error,
+)
+from .client_errors import retry_after as read_retry_after
+from .redaction import SECRET_KEYS, Redactor, redact  # noqa: F401
+
+_redact = redact  # the old name (models/api_log.py refers to it)
 
 TOKEN_MARGIN = 60  # seconds before expiry at which a token is renewed
 MAX_SUBMISSION_DOCUMENTS = 100
 MAX_SUBMISSION_BYTES = 5 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 300 * 1024
-
-SECRET_KEYS = {"access_token", "client_secret", "refresh_token", "id_token", "authorization"}
-
-
-# --- errors ----------------------------------------------------------------------------
-
-
-class MyInvoisError(Exception):
-    """A failed MyInvois call. ``str()`` is the English message; ``message_ms`` Malay."""
-
-    retryable = False
-    default_en = "MyInvois refused the request."
-    default_ms = "MyInvois menolak permintaan."
-
-    def __init__(
-        self,
-        message=None,
-        *,
-        message_ms=None,
-        status=None,
-        code=None,
-        errors=(),
-        response=None,
-        correlation_id=None,
-        retry_after=None,
-        endpoint=None,
-    ):
-        self.message = message or self.default_en
-        self.message_ms = message_ms or self.default_ms
-        self.status = status
-        self.code = code
-        self.errors = list(errors)  # LHDN's (inner) error objects, as dicts
-        self.response = response  # {"status", "body", "correlation_id"}, secrets removed
-        self.correlation_id = correlation_id
-        self.retry_after = retry_after
-        self.endpoint = endpoint
-        super().__init__(self.message)
-
-
-class AuthenticationError(MyInvoisError):
-    default_en = (
-        "MyInvois refused the login: check the client ID and secret, and that they belong to this "
-        "environment (sandbox and production credentials differ)."
-    )
-    default_ms = "MyInvois menolak log masuk: semak ID dan rahsia klien, dan persekitarannya."
-
-
-class ForbiddenError(MyInvoisError):
-    default_en = (
-        "MyInvois refused: this taxpayer or intermediary may not do this (not the issuer, or the "
-        "intermediary lacks the permission)."
-    )
-    default_ms = "MyInvois menolak: pembayar cukai atau perantara ini tidak dibenarkan."
-
-
-class ValidationError(MyInvoisError):
-    default_en = "MyInvois found the request invalid."
-    default_ms = "MyInvois mendapati permintaan tidak sah."
-
-
-class DuplicateSubmissionError(MyInvoisError):
-    """422: the same payload arrived within the last 10 minutes, i.e. the first
-    attempt did reach LHDN. Reconcile, never show it as a failure."""
-
-    default_en = "MyInvois already received this submission in the last 10 minutes."
-    default_ms = "MyInvois telah menerima penghantaran ini dalam 10 minit yang lalu."
-
-
-class RateLimitedError(MyInvoisError):
-    retryable = True
-    default_en = "MyInvois asks us to slow down (too many requests)."
-    default_ms = "MyInvois meminta kami memperlahankan (terlalu banyak permintaan)."
-
-
-class NotFoundError(MyInvoisError):
-    default_en = "MyInvois does not know this document, submission or taxpayer."
-    default_ms = "MyInvois tidak mengenali dokumen, penghantaran atau pembayar cukai ini."
-
-
-class StateError(MyInvoisError):
-    """Cancel/reject refused because of the document's state or age."""
-
-
-class OperationPeriodOverError(StateError):
-    default_en = (
-        "The 72 hours after validation have passed: the document can no longer be cancelled or "
-        "rejected. Issue a credit, debit or refund note instead."
-    )
-    default_ms = "Tempoh 72 jam selepas pengesahan telah tamat: keluarkan nota kredit, debit atau bayaran balik."
-
-
-class IncorrectStateError(StateError):
-    default_en = "The document is not in a state that allows this (already cancelled, rejected or invalid)."
-    default_ms = "Dokumen tidak dalam keadaan yang membenarkan tindakan ini."
-
-
-class ActiveReferencingDocumentsError(StateError):
-    default_en = "A credit, debit or refund note still references this document: cancel the note first."
-    default_ms = "Nota kredit, debit atau bayaran balik masih merujuk dokumen ini: batalkan nota itu dahulu."
-
-
-class ServiceUnavailableError(MyInvoisError):
-    """5xx, timeout or dropped connection. ``outcome_unknown`` is True when the
-    request may have been processed (a submission): reconcile before resending."""
-
-    retryable = True
-    default_en = "MyInvois is unavailable or did not answer in time; the request will be tried again later."
-    default_ms = "MyInvois tidak tersedia atau tidak menjawab tepat pada masanya; permintaan akan dicuba semula."
-
-    def __init__(self, *args, outcome_unknown=False, **kwargs):
-        self.outcome_unknown = outcome_unknown
-        super().__init__(*args, **kwargs)
-
-
-class DocumentTooLargeError(MyInvoisError):
-    default_en = "A document is larger than MyInvois accepts (300 KB)."
-    default_ms = "Dokumen lebih besar daripada yang diterima MyInvois (300 KB)."
-
-
-_CODE_ERRORS = {
-    "OperationPeriodOver": OperationPeriodOverError,
-    "IncorrectState": IncorrectStateError,
-    "ActiveReferencingDocuments": ActiveReferencingDocumentsError,
-    "DuplicateSubmission": DuplicateSubmissionError,
-    "IncorrectSubmitter": ForbiddenError,
-    "Forbidden": ForbiddenError,
-}
 
 
 # --- pluggable token store and rate limiter -----------------------------------------------
@@ -291,23 +195,67 @@ def split_batches(documents, max_documents=MAX_SUBMISSION_DOCUMENTS, max_bytes=M
 # --- the client --------------------------------------------------------------------------
 
 
-def _redact(value):
-    if isinstance(value, dict):
-        return {k: ("***" if k.lower() in SECRET_KEYS else _redact(v)) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_redact(v) for v in value]
-    return value
+# Transport failures we turn into ServiceUnavailableError: requests' own, and what
+# urllib3/http.client may let through on a hostile answer.
+_TRANSPORT_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
+# Raised before a byte of the request left: the call certainly did not reach LHDN.
+_NOT_SENT = (
+    requests.ConnectTimeout,
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.InvalidHeader,
+)
 
 
-def _retry_after(response, default=1.0):
-    value = response.headers.get("Retry-After")
-    if not value:
-        return default
+def _may_have_arrived(error):
+    """False only when the request certainly never reached the server (no connection
+    was made: refused, DNS, connect timeout); anything later may have been processed."""
+    if isinstance(error, _NOT_SENT):
+        return False
+    if isinstance(error, requests.ConnectionError) and error.args:
+        reason = getattr(error.args[0], "reason", error.args[0])  # MaxRetryError wraps the cause
+        return not isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError))
+    return True
+
+
+def _submission_answer(body):
+    """Why a 202 submit body is not LHDN's answer, or None: the caller would record
+    documents as accepted or refused from it."""
+    for key in ("acceptedDocuments", "rejectedDocuments"):
+        items = body.get(key)
+        if not isinstance(items, list) or not all(
+            isinstance(item, dict) and isinstance(item.get("invoiceCodeNumber"), str) for item in items
+        ):
+            return f"{key} is not a list of documents"
+    if not all(isinstance(item.get("uuid"), str) and item["uuid"] for item in body["acceptedDocuments"]):
+        return "an accepted document has no UUID"
+    uid = body.get("submissionUid")
+    if not (isinstance(uid, str) and uid) and (uid is not None or body["acceptedDocuments"]):
+        return "submissionUid is missing"
+    return None
+
+
+def _summaries(body):
+    items = body.get("documentSummary") or []
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise ProtocolError(
+            "MyInvois answered Get Submission with an unreadable documentSummary.", endpoint="get_submission"
+        )
+    return list(items)
+
+
+def _expires_in(value):
+    """Seconds a token lives (``expires_in``), or ProtocolError."""
+    if value is None or value == "":
+        return 3600.0
     try:
-        return max(float(value), 0.0)
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value)
-        return max((parsed - datetime.datetime.now(datetime.timezone.utc)).total_seconds(), 0.0)
+        seconds = float(value) if not isinstance(value, bool) else math.nan
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise ProtocolError("MyInvois answered the login with an unreadable token lifetime.", endpoint="token")
+    return seconds
 
 
 def _utc(value):
@@ -334,13 +282,15 @@ class MyInvoisClient:
         sleep=time.sleep,
         clock=time.time,
         on_response=None,
+        extra_secrets=(),
     ):
         """``base_url``: API host, e.g. ``environments.api_url("sandbox")``.
         ``onbehalfof``: the represented taxpayer's TIN (or TIN:BRN) for an
         intermediary login. ``on_response(record)`` is called after every HTTP
         exchange with a dict free of secrets (the audit log). A 429 whose
         Retry-After exceeds ``max_retry_wait`` seconds is raised at once rather
-        than slept on, so a cron can pause and free its worker."""
+        than slept on, so a cron can pause and free its worker. ``extra_secrets``:
+        other values never to show in an error or a record (the certificate password)."""
         self.base_url = base_url.rstrip("/")
         self.client_id = client_id
         self._client_secret = client_secret
@@ -354,6 +304,9 @@ class MyInvoisClient:
         self.max_retry_wait = max_retry_wait
         self._sleep, self._clock = sleep, clock
         self.on_response = on_response
+        self._extra_secrets = tuple(extra_secrets)
+        self._known_tokens = deque(maxlen=8)  # shared by with_options copies
+        self._redactor = (None, None)
 
     def with_options(self, *, timeout=None, max_retries=None, max_retry_wait=None):
         """A copy of this client for calls that must end soon (a button the user waits
@@ -395,22 +348,45 @@ class MyInvoisClient:
         token = body.get("access_token")
         if not token:
             raise AuthenticationError("MyInvois answered the login without an access token.", endpoint="token")
-        expires_at = self._clock() + float(body.get("expires_in") or 3600)
-        self.tokens.set(self.token_key, token, expires_at)
+        if not isinstance(token, str) or not (token.isascii() and token.isprintable()):
+            raise ProtocolError("MyInvois answered the login with an unreadable access token.", endpoint="token")
+        self._seen(token)
+        self.tokens.set(self.token_key, token, self._clock() + _expires_in(body.get("expires_in")))
         return token
 
     def access_token(self):
         cached = self.tokens.get(self.token_key)
         if cached and cached[1] - TOKEN_MARGIN > self._clock():
-            return cached[0]
+            return self._seen(cached[0])
         with self.tokens.lock(self.token_key):
             cached = self.tokens.get(self.token_key)  # another thread may have logged in meanwhile
             if cached and cached[1] - TOKEN_MARGIN > self._clock():
-                return cached[0]
+                return self._seen(cached[0])
             return self.login()
 
+    # --- secrets -----------------------------------------------------------------------------
+    def _seen(self, token):
+        """Remember a token this client sends, so its value is redacted wherever echoed."""
+        if token and token not in self._known_tokens:
+            self._known_tokens.append(token)
+        return token
+
+    @property
+    def redactor(self):
+        values = (self._client_secret, *self._extra_secrets, *self._known_tokens)
+        if self._redactor[0] != values:
+            self._redactor = (values, Redactor(values))
+        return self._redactor[1]
+
     # --- HTTP ------------------------------------------------------------------------------
-    def _send(
+    def _send(self, method, endpoint, path, **kwargs):
+        """One call (with its retries); every error it raises has the secrets removed."""
+        try:
+            return self._exchange(method, endpoint, path, **kwargs)
+        except MyInvoisError as error:
+            raise self.redactor.error(error) from None
+
+    def _exchange(
         self,
         method,
         endpoint,
@@ -423,8 +399,10 @@ class MyInvoisClient:
         data=None,
         headers=None,
         documents=(),
+        check=None,
     ):
-        """``documents``: the code numbers the request carries (for the audit log)."""
+        """``documents``: the code numbers the request carries (for the audit log).
+        ``check(body)``: why a 2xx body is not the expected answer, or None."""
         headers = dict(headers or {})
         headers.setdefault("Accept", "application/json")
         headers.setdefault("Accept-Language", "en")
@@ -432,18 +410,24 @@ class MyInvoisClient:
             data = json.dumps(json_body, allow_nan=False).encode()
             headers["Content-Type"] = "application/json"
         request = {
-            "query": urlencode(_redact(params)) if params else None,
+            "query": urlencode(redact(params)) if params else None,
             "request_size": len(urlencode(data) if isinstance(data, dict) else data or b""),
             "documents": list(documents),
         }
         refreshed = False
         attempt = 0
         while True:
-            self.limiter.acquire(self.client_id, endpoint)
             token = None
             if authenticated:
-                token = self.access_token()
+                try:
+                    token = self.access_token()
+                except MyInvoisError as error:
+                    error.outcome_unknown = False  # the login failed: this call was never sent
+                    raise
                 headers["Authorization"] = f"Bearer {token}"
+            # The slot is taken now, after the login, just before sending: LHDN counts the
+            # call when it arrives, and a slow login must not push it out of our window.
+            self.limiter.acquire(self.client_id, endpoint)
             started = time.monotonic()
             try:
                 response = self.session.request(
@@ -453,26 +437,30 @@ class MyInvoisClient:
                     data=data,
                     headers=headers,
                     timeout=self.timeout,
+                    allow_redirects=False,  # a redirect target must never get the form or the token
                 )
-            except (requests.ConnectionError, requests.Timeout) as error:
-                self._record(endpoint, method, path, request, None, started, None, str(type(error).__name__))
-                if idempotent and attempt < self.max_retries:
+                content = response.content  # read in full here: a cut-off body fails here, typed
+            except _TRANSPORT_ERRORS as error:
+                arrived = _may_have_arrived(error)
+                self._record(endpoint, method, path, request, None, started, None, type(error).__name__)
+                if (idempotent or not arrived) and attempt < self.max_retries:
                     attempt += 1
                     self._sleep(self.backoff * 2 ** (attempt - 1))
                     continue
+                unknown = arrived and not idempotent
                 raise ServiceUnavailableError(
                     "MyInvois did not answer"
                     + (
-                        ""
-                        if idempotent
-                        else "; the submission may or may not have "
-                        "arrived, so it is checked with LHDN before anything is resent"
+                        "; the submission may or may not have arrived, so it is checked with LHDN before anything "
+                        "is resent"
+                        if unknown
+                        else ""
                     )
                     + ".",
-                    outcome_unknown=not idempotent,
+                    outcome_unknown=arrived,
                     endpoint=endpoint,
                 ) from None
-            body = self._body(response)
+            body, readable = self._body(response, content)
             self._record(endpoint, method, path, request, response, started, body, None)
             status = response.status_code
             if status == 401 and authenticated and not refreshed:
@@ -480,60 +468,67 @@ class MyInvoisClient:
                 refreshed = True
                 continue
             if status == 429:
-                wait = _retry_after(response)
+                wait = read_retry_after(response.headers)
                 self.limiter.block(self.client_id, endpoint, wait)
                 if attempt < self.max_retries and wait <= self.max_retry_wait:  # refused unprocessed: safe to resend
                     attempt += 1
                     self._sleep(wait)
                     continue
                 raise self._error(response, body, endpoint, retry_after=wait)
-            if status >= 500:
+            problem = None
+            if 200 <= status < 300:
+                problem = ("not a JSON object" if not readable or not isinstance(body, dict) else None) or (
+                    check(body) if check else None
+                )
+            elif status < 400:
+                problem = f"HTTP {status}" + (" (redirects are not followed)" if status >= 300 else "")
+            if status >= 500 or (problem and status < 300):  # a redirect is not retried: it will not change
                 if idempotent and attempt < self.max_retries:
                     attempt += 1
                     self._sleep(self.backoff * 2 ** (attempt - 1))
                     continue
-                raise self._error(response, body, endpoint, outcome_unknown=not idempotent)
-            if status >= 400:
-                raise self._error(response, body, endpoint)
+            if problem or status >= 400:
+                unknown = not idempotent and (problem is not None or status >= 500)
+                raise self._error(response, body, endpoint, outcome_unknown=unknown, problem=problem)
             return body
 
-    @staticmethod
-    def _body(response):
-        if not response.content:
-            return {}
+    def _body(self, response, content):
+        """(body, readable): JSON as parsed, else ``{"text": ...}`` with secrets removed
+        before it is shortened (a cut must not leave half a secret)."""
+        if not content:
+            return {}, True
         try:
-            return response.json()
-        except ValueError:
-            return {"text": response.text[:2000]}
+            return response.json(), True
+        except (ValueError, RecursionError):
+            return {"text": self.redactor.text(content.decode("utf-8", errors="replace"))[:2000]}, False
 
     def _record(self, endpoint, method, path, request, response, started, body, failure):
         """Report one exchange to ``on_response``: of the request only its shape
         (query with secrets removed, size, document numbers), never its body."""
         if not self.on_response:
             return
-        self.on_response(
-            {
-                "endpoint": endpoint,
-                "method": method,
-                "path": path,
-                **request,
-                "status": response.status_code if response is not None else None,
-                "duration_ms": round((time.monotonic() - started) * 1000, 1),
-                "correlation_id": response.headers.get("correlationId") if response is not None else None,
-                "body": _redact(body),
-                "failure": failure,
-                "client_id": self.client_id,
-                "onbehalfof": self.onbehalfof,
-            }
-        )
+        record = {
+            "endpoint": endpoint,
+            "method": method,
+            "path": path,
+            **request,
+            "status": response.status_code if response is not None else None,
+            "duration_ms": round((time.monotonic() - started) * 1000, 1),
+            "correlation_id": response.headers.get("correlationId") if response is not None else None,
+            "body": body,
+            "failure": failure,
+            "client_id": self.client_id,
+            "onbehalfof": self.onbehalfof,
+        }
+        self.on_response(self.redactor(record))
 
-    def _error(self, response, body, endpoint, retry_after=None, outcome_unknown=False):
+    def _error(self, response, body, endpoint, retry_after=None, outcome_unknown=False, problem=None):
         status = response.status_code
         correlation = response.headers.get("correlationId")
-        sanitized = {"status": status, "body": _redact(body), "correlation_id": correlation}
-        code, message, message_ms, errors = self._parse_error(body)
+        sanitized = {"status": status, "body": self.redactor(body), "correlation_id": correlation}
+        code, message, message_ms, errors = parse_error(body)
         if retry_after is None and response.headers.get("Retry-After"):
-            retry_after = _retry_after(response)
+            retry_after = read_retry_after(response.headers)
         kwargs = dict(
             status=status,
             code=code,
@@ -543,11 +538,22 @@ class MyInvoisClient:
             endpoint=endpoint,
             retry_after=retry_after,
         )
+        if problem:
+            return ProtocolError(
+                f"MyInvois answered {endpoint} with something the API never sends ({problem})"
+                + (
+                    "; the submission may have arrived, so it is checked with LHDN before anything is resent."
+                    if outcome_unknown
+                    else "."
+                ),
+                outcome_unknown=outcome_unknown,
+                **kwargs,
+            )
         if endpoint == "token" and status in (400, 401, 403):
             detail = f" ({code})" if code else ""
             return AuthenticationError(AuthenticationError.default_en[:-1] + detail + ".", **kwargs)
-        if code in _CODE_ERRORS:
-            return _CODE_ERRORS[code](message, message_ms=message_ms, **kwargs)
+        if code in CODE_ERRORS:
+            return CODE_ERRORS[code](message, message_ms=message_ms, **kwargs)
         if status == 422:
             return DuplicateSubmissionError(message, message_ms=message_ms, **kwargs)
         if status == 429:
@@ -561,24 +567,6 @@ class MyInvoisClient:
         if status >= 500:
             return ServiceUnavailableError(message, message_ms=message_ms, outcome_unknown=outcome_unknown, **kwargs)
         return ValidationError(message, message_ms=message_ms, **kwargs)
-
-    @staticmethod
-    def _parse_error(body):
-        """(code, English, Malay, inner errors) from any of LHDN's three error shapes."""
-        if not isinstance(body, dict):
-            return None, None, None, []
-        if "error" in body and isinstance(body["error"], str):  # OAuth
-            return body["error"], body.get("error_description"), None, []
-        error = body.get("error") if isinstance(body.get("error"), dict) else body
-        code = error.get("errorCode") or error.get("code")
-        message = error.get("error") if isinstance(error.get("error"), str) else error.get("message")
-        message_ms = error.get("errorMS") or error.get("errorMs")
-        inner = error.get("innerError") or error.get("details") or []
-        details = [i.get("error") or i.get("message") for i in inner if isinstance(i, dict)]
-        details = "; ".join(d for d in dict.fromkeys(details) if d and d != message)
-        if details:
-            message = f"{message or code}: {details}"
-        return code, message, message_ms, inner
 
     # --- endpoints (reference §3.4) ------------------------------------------------------------
     def document_types(self):
@@ -636,6 +624,7 @@ class MyInvoisClient:
             idempotent=False,
             json_body={"documents": [d.payload() for d in documents]},
             documents=[d.code_number for d in documents],
+            check=_submission_answer,
         )
 
     def get_submission(self, submission_uid, page_no=1, page_size=100):
@@ -649,10 +638,15 @@ class MyInvoisClient:
     def get_submission_all(self, submission_uid, page_size=100):
         """Get Submission with every page of documentSummary joined."""
         first = self.get_submission(submission_uid, 1, page_size)
-        summaries = list(first.get("documentSummary") or [])
-        pages = -(-int(first.get("documentCount") or len(summaries)) // page_size)
-        for page in range(2, pages + 1):
-            summaries += self.get_submission(submission_uid, page, page_size).get("documentSummary") or []
+        summaries = _summaries(first)
+        count = first.get("documentCount") or len(summaries)
+        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_SUBMISSION_DOCUMENTS:
+            # a submission holds at most 100 documents: more is no count to page through
+            raise ProtocolError(
+                "MyInvois answered Get Submission with an unreadable documentCount.", endpoint="get_submission"
+            )
+        for page in range(2, -(-count // page_size) + 1):
+            summaries += _summaries(self.get_submission(submission_uid, page, page_size))
         return {**first, "documentSummary": summaries}
 
     def get_document(self, uuid):

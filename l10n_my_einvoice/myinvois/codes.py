@@ -88,13 +88,17 @@ def state_code(country_alpha2, iso_state_code):
 
 # --- shapes of identifiers (reference §5.4, §6.6, §10.2) -----------------------------
 
-TIN_PATTERN = re.compile(r"^(IG\d{1,12}|(C|CS|D|F|FA|PT|TA|TC|TN|TR|TP|J|LE)\d{1,12}0|EI\d{11})$")
-BRN_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,20}$")
-OTHER_ID_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,12}$")
-SST_PATTERN = re.compile(r"^(NA|[A-Za-z0-9-]{1,35}(;[A-Za-z0-9-]{1,35})?)$")
-TTX_PATTERN = re.compile(r"^(NA|[A-Za-z0-9-]{1,17})$")
-PHONE_PATTERN = re.compile(r"^\+?\d{7,19}$")
-MSIC_PATTERN = re.compile(r"^\d{5}$")
+# Whole-string patterns (\A...\Z: "$" would also match before a final newline) of ASCII
+# digits ([0-9]: "\d" also takes full-width and Arabic-Indic digits).
+TIN_PATTERN = re.compile(r"\A(IG[0-9]{1,12}|(C|CS|D|F|FA|PT|TA|TC|TN|TR|TP|J|LE)[0-9]{1,12}0|EI[0-9]{11})\Z")
+BRN_PATTERN = re.compile(r"\A[A-Za-z0-9-]{1,20}\Z")
+OTHER_ID_PATTERN = re.compile(r"\A[A-Za-z0-9-]{1,12}\Z")
+SST_PATTERN = re.compile(r"\A(NA|[A-Za-z0-9-]{1,35}(;[A-Za-z0-9-]{1,35})?)\Z")
+TTX_PATTERN = re.compile(r"\A(NA|[A-Za-z0-9-]{1,17})\Z")
+PHONE_PATTERN = re.compile(r"\A\+?[0-9]{7,19}\Z")
+MSIC_PATTERN = re.compile(r"\A[0-9]{5}\Z")
+_TIN_PARTS = re.compile(r"\A(IG|OG|SG|EI|C|CS|D|F|FA|PT|TA|TC|TN|TR|TP|J|LE)([0-9]+)\Z")
+_DIGITS = re.compile(r"\A[0-9]+\Z")
 
 
 def normalize_tin(tin):
@@ -102,7 +106,7 @@ def normalize_tin(tin):
     spaces, no leading zeros after the prefix, non-individual TINs ending in 0.
     Returns the input stripped when it does not look like a TIN at all."""
     value = "".join((tin or "").split()).upper()
-    match = re.match(r"^(IG|OG|SG|EI|C|CS|D|F|FA|PT|TA|TC|TN|TR|TP|J|LE)(\d+)$", value)
+    match = _TIN_PARTS.fullmatch(value)
     if not match:
         return value
     prefix, digits = match.groups()
@@ -117,7 +121,7 @@ def normalize_tin(tin):
 
 
 def is_tin(tin):
-    return bool(TIN_PATTERN.match(tin or "")) and len(tin) <= 14
+    return isinstance(tin, str) and bool(TIN_PATTERN.fullmatch(tin)) and len(tin) <= 14
 
 
 def is_id_number(id_type, number):
@@ -125,18 +129,18 @@ def is_id_number(id_type, number):
     if number == "NA":
         return True
     if id_type == "BRN":
-        return bool(BRN_PATTERN.match(number or ""))
+        return bool(BRN_PATTERN.fullmatch(number or ""))
     if id_type in ID_TYPES:
-        return bool(OTHER_ID_PATTERN.match(number or ""))
+        return bool(OTHER_ID_PATTERN.fullmatch(number or ""))
     return False
 
 
 def is_sst(number):
-    return bool(SST_PATTERN.match(number or ""))
+    return bool(SST_PATTERN.fullmatch(number or ""))
 
 
 def is_ttx(number):
-    return bool(TTX_PATTERN.match(number or ""))
+    return bool(TTX_PATTERN.fullmatch(number or ""))
 
 
 def normalize_phone(phone):
@@ -147,7 +151,7 @@ def normalize_phone(phone):
         return None
     plus = raw.startswith("+")
     digits = re.sub(r"[\s\-().]", "", raw[1:] if plus else raw)
-    if not digits.isdigit():
+    if not _DIGITS.fullmatch(digits):  # not str.isdigit(): it takes "²" and Arabic-Indic digits
         return None
     value = ("+" if plus else "") + digits
-    return value if PHONE_PATTERN.match(value) and 8 <= len(value) <= 20 else None
+    return value if PHONE_PATTERN.fullmatch(value) and 8 <= len(value) <= 20 else None

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 from lxml import etree
 
-from . import certificate, ubl
+from . import certificate, ubl, xml_safety
 from .certificate import Problem
 from .document import SELF_BILLED_TYPES
 
@@ -168,8 +168,7 @@ def _certificate_values(loaded, info):
 
 
 def _parse_xml(data):
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
-    return etree.fromstring(data, parser=parser)
+    return xml_safety.parse(data)  # XMLInputError (a ValueError) naming where it fails
 
 
 def _strip_whitespace(root):
@@ -189,7 +188,12 @@ def _document_body(root):
     for node in body.xpath("//ext:UBLExtensions | //cac:Signature", namespaces=NS):
         node.getparent().remove(node)
     _strip_whitespace(body)
-    return etree.tostring(body, method="c14n", exclusive=False, with_comments=False)
+    try:
+        return etree.tostring(body, method="c14n", exclusive=False, with_comments=False)
+    except etree.C14NError as error:  # e.g. a relative namespace URI
+        raise xml_safety.XMLInputError(
+            "/", f"the document (without ext:UBLExtensions) cannot be canonicalised: {error}"
+        ) from None
 
 
 def document_digest(data):
@@ -344,8 +348,8 @@ def sign_xml(xml_bytes, loaded_certificate, signing_time=None, intermediary=Fals
     issuer's (unless ``intermediary=True``)."""
     try:
         root = _parse_xml(xml_bytes)
-    except etree.XMLSyntaxError as error:
-        raise SigningError(f"The document is not well-formed XML: {error}") from None
+    except xml_safety.XMLInputError as error:
+        raise SigningError(f"The document cannot be read: {error}") from None
     if root.tag != f"{{{NS['inv']}}}Invoice":
         raise SigningError("The root element must be the UBL 2.1 Invoice (every MyInvois type uses it).")
     if root.find("ext:UBLExtensions", NS) is not None:
@@ -704,20 +708,20 @@ _ALGORITHMS = (
 
 def _load_embedded(text):
     try:
-        return x509.load_der_x509_certificate(base64.b64decode("".join(text.split()), validate=True))
+        return x509.load_der_x509_certificate(xml_safety.b64decode(text) or b"")
     except (ValueError, TypeError):
         return None
 
 
 def _signature_matches(cert, signature_text, digest_text):
     """True when SignatureValue is the certificate key's RSA-SHA256 signature of
-    the stored document digest (LHDN signs the document digest, §7.3)."""
-    public_key = cert.public_key()
-    if not isinstance(public_key, rsa.RSAPublicKey):
+    the stored document digest (LHDN signs the document digest, §7.3). Both must
+    be canonical base64, so that every changed character is a changed value."""
+    public_key = certificate.public_key(cert)
+    signature, digest = xml_safety.b64decode(signature_text), xml_safety.b64decode(digest_text)
+    if not isinstance(public_key, rsa.RSAPublicKey) or signature is None or digest is None:
         return False
     try:
-        signature = base64.b64decode("".join(signature_text.split()), validate=True)
-        digest = base64.b64decode(digest_text, validate=True)
         public_key.verify(signature, digest, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
     except (InvalidSignature, ValueError, TypeError):
         return False
@@ -765,12 +769,14 @@ def _check_digests(found):
 def _check_certificate(found, cert):
     values, problems = found.values, []
     info = certificate.describe(cert)
+    problems += info.form_problems  # a DSA key, a 5,000-digit serial...
     if values.get("cert_digest") and info.digest != values["cert_digest"]:
         problems.append(
             Problem("DS318", "CertDigest/DigestValue does not match the SHA-256 of the embedded X509Certificate.")
         )
     if (
-        values.get("signature_value")
+        info.is_rsa  # otherwise DS316 above says why no signature can hold
+        and values.get("signature_value")
         and values.get("doc_digest")
         and not _signature_matches(cert, values["signature_value"], values["doc_digest"])
     ):
@@ -789,9 +795,9 @@ def _check_certificate(found, cert):
             )
         )
     serial = values.get("serial")
-    if serial and not serial.isdigit():
-        problems.append(Problem("DS327", f"X509SerialNumber {serial!r} is not a decimal integer."))
-    elif serial and int(serial) != cert.serial_number:
+    if serial and xml_safety.serial_problem(serial):
+        problems.append(Problem("DS327", xml_safety.serial_problem(serial)))
+    elif serial and int(serial.lstrip("0") or "0") != cert.serial_number:  # int() refuses 4,300+ characters
         problems.append(
             Problem("DS328", f"X509SerialNumber {serial} differs from the embedded certificate's serial {info.serial}.")
         )
@@ -802,9 +808,11 @@ def _check_certificate(found, cert):
 def _check_signing_time(text, info):
     if not text:
         return []
-    if not _TIME_PATTERN.match(text):
-        return [Problem("DS336", f"SigningTime {text!r} is not in the form YYYY-MM-DDThh:mm:ssZ.")]
-    when = datetime.datetime.strptime(text, _TIME_FORMAT)
+    when = xml_safety.utc_timestamp(text, _TIME_FORMAT) if _TIME_PATTERN.match(text) else None
+    if when is None:  # another form, or a time that does not exist (2026-02-30)
+        return [
+            Problem("DS336", f"xades:SigningTime {text!r} is not a real UTC time of the form YYYY-MM-DDThh:mm:ssZ.")
+        ]
     if not info.not_before <= when <= info.not_after:
         return [
             Problem(
@@ -820,7 +828,7 @@ def _verify_found(found):
     if found.count == 0:
         return [Problem("DS301", "The document has no signature (no ds:Signature in UBLExtensions).")]
     if found.count > 1:
-        return [Problem("DS302", f"The document has {found.count} signatures; LHDN expects exactly one.")]
+        return [Problem("DS302", f"The document has {found.count} ds:Signature elements; LHDN expects exactly one.")]
     problems = _check_values(found) + _check_digests(found)
     cert = _load_embedded(found.values["certificate"]) if found.values.get("certificate") else None
     if found.values.get("certificate") and cert is None:
@@ -834,6 +842,11 @@ def _parse_problem(error):
     return Problem("DS300", f"The document cannot be parsed: {error}")
 
 
+# Whatever reading bad input may raise: XMLInputError, JSON errors and binascii.Error
+# are ValueErrors; JSON nested thousands deep is a RecursionError.
+_UNREADABLE = (ValueError, RecursionError, etree.LxmlError)
+
+
 def verify(data):
     """Check a signed XML or JSON document as LHDN's signature validator does
     (§7.6). Returns a list of Problem(code, message); empty = the signature holds.
@@ -844,7 +857,7 @@ def verify(data):
     digest, so a content change alone gives DS322 without DS333."""
     try:
         found = _read(data)
-    except (ValueError, etree.XMLSyntaxError) as error:
+    except _UNREADABLE as error:
         return [_parse_problem(error)]
     return _verify_found(found)
 
@@ -856,7 +869,7 @@ def verify_signature_value(data):
     apart from "not signed by this certificate" (DS333)."""
     try:
         found = _read(data)
-    except (ValueError, etree.XMLSyntaxError):
+    except _UNREADABLE:
         return False
     values = found.values
     cert = _load_embedded(values["certificate"]) if found.count == 1 and values.get("certificate") else None
@@ -885,7 +898,7 @@ def diagnose(loaded_certificate=None, signed=None, company_tin=None, company_brn
         return problems
     try:
         found = _read(signed)
-    except (ValueError, etree.XMLSyntaxError) as error:
+    except _UNREADABLE as error:
         return problems + [_parse_problem(error)]
     problems += _verify_found(found)
     cert = _load_embedded(found.values.get("certificate") or "") if found.count == 1 else None

@@ -5,6 +5,10 @@ Besides the document itself it keeps what the XML *declares* about its amounts
 currency and the exchange rate's currencies) in the ``declared*`` fields, because
 a received document is only right if those agree with its lines, and validation
 (validation_amounts.py, validation_currency.py) says where they do not.
+
+Bad input raises DocumentError naming the element (xml_safety.XMLInputError for
+what the parser refuses, with its path): never another exception, so that callers
+can report any document they receive.
 """
 
 import datetime
@@ -12,6 +16,7 @@ from decimal import Decimal
 
 from lxml import etree
 
+from . import xml_safety
 from .document import (
     Address,
     AllowanceCharge,
@@ -25,7 +30,6 @@ from .document import (
     Tax,
     TaxSubtotal,
 )
-from .document_input import to_decimal
 from .ubl import NS, NS_CBC, NS_INV
 
 ID_TYPES = ("BRN", "NRIC", "PASSPORT", "ARMY")
@@ -37,8 +41,9 @@ def _text(node, path):
 
 
 def _decimal(node, path):
-    text = _text(node, path)
-    return to_decimal(text, f"{node.getroottree().getpath(node)}/{path}") if text else None
+    found = node.find(path, NS)
+    text = (found.text or "").strip() if found is not None else ""
+    return xml_safety.decimal(text, xml_safety.path_of(found)) if text else None
 
 
 def _required(node, path):
@@ -51,7 +56,7 @@ def _required(node, path):
 def _datetime(date_text, time_text, where):
     try:
         value = datetime.datetime.fromisoformat(f"{date_text}T{(time_text or '00:00:00Z').replace('Z', '+00:00')}")
-    except ValueError:
+    except (ValueError, OverflowError):
         raise DocumentError(
             f"{where}: {date_text!r} {time_text!r} is not a date YYYY-MM-DD and time hh:mm:ssZ"
         ) from None
@@ -61,20 +66,12 @@ def _datetime(date_text, time_text, where):
 
 
 def _date(text, where):
-    try:
-        return datetime.date.fromisoformat(text) if text else None
-    except ValueError:
-        raise DocumentError(f"{where}: {text!r} is not a date YYYY-MM-DD") from None
+    return xml_safety.iso_date(text, where) if text else None
 
 
 def read(data: bytes) -> Document:
     """Read a MyInvois UBL document (signed or not) into a Document."""
-    try:
-        root = etree.fromstring(
-            data, parser=etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
-        )
-    except etree.XMLSyntaxError as error:
-        raise DocumentError(f"not well-formed XML: {error}") from None
+    root = xml_safety.parse(data, remove_blank_text=True, strip_comments=True)
     if etree.QName(root).namespace != NS_INV:
         raise DocumentError("the root element must be the UBL 2.1 Invoice")
     issued = _datetime(_text(root, "cbc:IssueDate"), _text(root, "cbc:IssueTime"), "/Invoice/cbc:IssueDate")
@@ -114,7 +111,22 @@ def read(data: bytes) -> Document:
     doc.lines = [_read_line(node) for node in root.iterfind("cac:InvoiceLine", NS)]
     _read_declared(root, doc)
     doc.consolidated = (doc.supplier if doc.is_self_billed else doc.buyer).is_general_public
+    _check_computable(root, doc)
     return doc
+
+
+def _check_computable(root, doc):
+    """Every number has at most 28 digits, but a product or a sum of them may still
+    not fit the 28-digit precision the amounts are computed with: say where."""
+    where = xml_safety.path_of(root)
+    try:
+        for index, line in enumerate(doc.lines, 1):
+            where = f"{xml_safety.path_of(root)}/cac:InvoiceLine[{index}]"
+            line.amounts()
+        where = f"{xml_safety.path_of(root)}/cac:LegalMonetaryTotal"
+        doc.amounts()
+    except ArithmeticError:
+        raise DocumentError(f"{where}: its amounts are too large to compute (beyond 28 digits)") from None
 
 
 def _read_references(root, doc):
@@ -137,9 +149,9 @@ def _read_references(root, doc):
 def _read_declared(root, doc):
     totals = root.find("cac:LegalMonetaryTotal", NS)
     doc.declared = {
-        etree.QName(child).localname: to_decimal(child.text.strip(), totals.getroottree().getpath(child))
+        etree.QName(child).localname: xml_safety.decimal(child.text, xml_safety.path_of(child))
         for child in (totals if totals is not None else [])
-        if (child.text or "").strip()
+        if isinstance(child.tag, str) and (child.text or "").strip()  # not comments
     }
     # The first TaxTotal is the one in the document currency (the only one LHDN expects).
     tax_total = root.find("cac:TaxTotal", NS)

@@ -14,19 +14,20 @@ validation_currency.py (the currencies an XML document declares).
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, is_dataclass
 
-from . import codes
+from . import codes, input_checks
 from .document import NOTE_TYPES, Document
 from .validation_amounts import check_lines, check_tax_subtotals, check_totals
 from .validation_currency import check_currencies
 from .validation_parties import check_consolidated, check_delivery, check_party
 
 SUBMISSION_WINDOW = datetime.timedelta(hours=72)
-UUID_PATTERN = re.compile(r"^[A-Z0-9]{26}$")
-FTA_PATTERN = re.compile(r"^[A-Za-z0-9 ()\-]+$")
-INCOTERMS_PATTERN = re.compile(r"^[A-Za-z0-9]{1,3}$")
-FORM_LIST_PATTERN = re.compile(r"^[^\s,]+(,[^\s,]+)*$")
+# Whole-string patterns: \Z, as "$" also matches before a final newline.
+UUID_PATTERN = re.compile(r"\A[A-Z0-9]{26}\Z")
+FTA_PATTERN = re.compile(r"\A[A-Za-z0-9 ()\-]+\Z")
+INCOTERMS_PATTERN = re.compile(r"\A[A-Za-z0-9]{1,3}\Z")
+FORM_LIST_PATTERN = re.compile(r"\A[^\s,]+(,[^\s,]+)*\Z")
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class _Checker:
             )
 
     def pattern(self, path, value, regex, label, expected, expected_ms):
-        if value and not regex.match(value):
+        if value and not regex.fullmatch(value):
             self.add(
                 path,
                 "format",
@@ -101,11 +102,43 @@ def validate(document: Document, *, now=None, for_submission=True):
     if document.delivery:
         check_delivery(check, document)
     check_currencies(check, document)
-    amounts = document.amounts()
+    _characters(check, document, "")
+    try:
+        amounts = document.amounts()
+    except ArithmeticError:  # amounts of 26 digits and more, from XML or Python (the JSON form stops them)
+        check.add(
+            "amounts",
+            "too_large",
+            "The amounts are too large to compute; LHDN's amounts have at most 15 digits before the point.",
+            "Amaun terlalu besar untuk dikira; amaun LHDN mempunyai maksimum 15 digit sebelum titik.",
+        )
+        return check.issues
     check_lines(check, document, amounts)
     check_totals(check, document, amounts)
     check_tax_subtotals(check, document, amounts)
     return check.issues
+
+
+def _characters(check, value, path):
+    """Text XML cannot carry (a control character pasted into a name) in any field: the
+    JSON form refuses it at its boundary; a document built in Python is checked here."""
+    if isinstance(value, str):
+        found = input_checks.bad_character(value)
+        if found:
+            where, char = found
+            check.add(
+                path,
+                "character",
+                f"The text has the control character U+{ord(char):04X} at position {where}; remove it.",
+                f"Teks mempunyai aksara kawalan U+{ord(char):04X} pada kedudukan {where}; buangkannya.",
+            )
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _characters(check, item, f"{path}[{index}]")
+    elif is_dataclass(value):
+        for field in fields(value):
+            if not field.name.startswith("declared"):
+                _characters(check, getattr(value, field.name), f"{path}.{field.name}" if path else field.name)
 
 
 def _header(check, doc, now, for_submission):

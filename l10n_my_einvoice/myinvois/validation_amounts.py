@@ -16,8 +16,16 @@ import re
 from . import codes
 from .document import money
 
-TARIFF_PATTERN = re.compile(r"^[0-9.]{1,12}$")
-EXEMPTION_PATTERN = re.compile(r"^[A-Za-z0-9 .,()\-]+$")
+# Whole strings: \Z, as "$" also matches before a final newline.
+TARIFF_PATTERN = re.compile(r"\A[0-9.]{1,12}\Z")
+EXEMPTION_PATTERN = re.compile(r"\A[A-Za-z0-9 .,()\-]+\Z")
+# Tax fields that carry the line's sign: the field, in English and Malay.
+_TAX_SIGNED = (
+    ("taxable_amount", "The taxable amount", "Amaun bercukai"),
+    ("amount", "The tax amount", "Amaun cukai"),
+    ("per_unit_amount", "The tax per unit", "Cukai seunit"),
+    ("base_unit_measure", "The number of units taxed", "Bilangan unit bercukai"),
+)
 
 # Line.declared key, the LineAmounts field it must equal, the rule, that field in English and Malay.
 _LINE_DECLARED = (
@@ -76,6 +84,8 @@ def _line(check, path, line, line_amounts, doc):
     if check.required(f"{path}.taxes", line.taxes, "The line's tax type (06 when no tax applies)"):
         for position, tax in enumerate(line.taxes):
             _tax(check, f"{path}.taxes[{position}]", tax)
+            if not doc.consolidated:  # a consolidated line sums receipts: one tax type may net negative
+                _tax_signs(check, f"{path}.taxes[{position}]", tax, line_amounts.total)
     for key, field, rule, what, what_ms in _LINE_DECLARED:
         declared, computed = line.declared.get(key), getattr(line_amounts, field)
         if declared is not None and money(declared) != computed:
@@ -187,6 +197,38 @@ def _tax(check, path, tax):
                 f"{tax.base_unit_measure} unit ialah {expected}.",
             )
     check.code(f"{path}.base_unit_code", tax.base_unit_code, "units", "unit of measure")
+
+
+def _tax_signs(check, path, tax, total):
+    """A line's taxes carry the line's sign, as its discounts do: a negative taxable
+    amount, tax, amount per unit or number of units on a line that is not negative would
+    lower the tax and the total (and on a negative line, a positive tax would raise them)."""
+    if total >= 0:
+        for name, label, label_ms in _TAX_SIGNED:
+            value = getattr(tax, name)
+            if value is not None and value < 0:
+                check.add(
+                    f"{path}.{name}",
+                    "tax_sign",
+                    f"{label} is negative ({value}) on a line of {total}; it would lower the tax and the total.",
+                    f"{label_ms} adalah negatif ({value}) pada baris {total}; ia akan mengurangkan cukai dan jumlah.",
+                )
+        return
+    fixed = None
+    if tax.per_unit_amount is not None:
+        fixed = tax.per_unit_amount * (tax.base_unit_measure if tax.base_unit_measure is not None else 1)
+    for name, value, label, label_ms in (
+        ("taxable_amount", tax.taxable_amount, "The taxable amount", "Amaun bercukai"),
+        ("amount", tax.amount, "The tax amount", "Amaun cukai"),
+        ("per_unit_amount", fixed, "The fixed-rate tax (per unit x units)", "Cukai kadar tetap (seunit x unit)"),
+    ):
+        if value is not None and value > 0:
+            check.add(
+                f"{path}.{name}",
+                "tax_sign",
+                f"{label} is positive ({value}) on a negative line ({total}); on a negative line it is negative too.",
+                f"{label_ms} adalah positif ({value}) pada baris negatif ({total}); ia juga negatif.",
+            )
 
 
 def check_totals(check, doc, amounts):

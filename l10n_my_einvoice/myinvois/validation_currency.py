@@ -15,7 +15,7 @@ EXCHANGE_RATE = "/*/cac:TaxExchangeRate"
 
 def _name(path):
     """Local name of the element an XPath ends with: .../cbc:TaxAmount -> TaxAmount."""
-    return re.sub(r"\[\d+\]$", "", path.rsplit("/", 1)[-1]).split(":")[-1]
+    return re.sub(r"\[[0-9]+\]\Z", "", path.rsplit("/", 1)[-1]).split(":")[-1]
 
 
 def _report(check, rule, wrong, expected, what, what_ms):

@@ -9,8 +9,9 @@ import re
 from . import codes
 from .document import SELF_BILLED_TYPES
 
-EMAIL_PATTERN = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
-MY_POSTCODE = re.compile(r"^\d{5}$")
+# Whole strings (\Z: "$" also matches before a final newline), ASCII digits ("\d" is any script's).
+EMAIL_PATTERN = re.compile(r"\A[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+\Z")
+MY_POSTCODE = re.compile(r"\A[0-9]{5}\Z")
 
 
 def _general_tin_misuse(doc, tin, is_supplier):
@@ -92,7 +93,7 @@ def check_party(check, path, party, doc, *, is_supplier):
     if check.required(f"{path}.phone", party.phone, f"The {role}'s phone number") and not (
         party.phone == "NA" and phone_na_allowed
     ):
-        if not (codes.PHONE_PATTERN.match(party.phone) and 8 <= len(party.phone) <= 20):
+        if not (codes.PHONE_PATTERN.fullmatch(party.phone) and 8 <= len(party.phone) <= 20):
             check.add(
                 f"{path}.phone",
                 "format",
@@ -185,10 +186,23 @@ def check_delivery(check, doc):
             f"The shipping recipient's TIN {delivery.tin!r} is not a TIN LHDN accepts.",
             f"TIN penerima penghantaran {delivery.tin!r} tidak diterima LHDN.",
         )
+    if delivery.id_number and not (
+        delivery.id_type in codes.ID_TYPES and codes.is_id_number(delivery.id_type, delivery.id_number)
+    ):
+        check.add(
+            "delivery.id_number",
+            "format",
+            f"The shipping recipient's {delivery.id_type or 'ID'} number {delivery.id_number!r} is not valid "
+            "(an ID type BRN, NRIC, PASSPORT or ARMY, and letters, digits and '-').",
+            f"Nombor {delivery.id_type or 'ID'} penerima penghantaran {delivery.id_number!r} tidak sah.",
+        )
     if delivery.address is not None:
         _address(check, "delivery.address", delivery.address, "shipping recipient", allow_17=True)
     for index, charge in enumerate(delivery.other_charges):
-        check.not_negative(f"delivery.other_charges[{index}].amount", charge.amount, "A shipping charge")
+        path = f"delivery.other_charges[{index}].amount"
+        # The writer puts the amount itself in FreightAllowanceCharge: no rate here.
+        if check.required(path, charge.amount, "The shipping charge's amount"):
+            check.not_negative(path, charge.amount, "A shipping charge")
 
 
 def check_consolidated(check, doc):

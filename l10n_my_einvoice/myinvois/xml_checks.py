@@ -1,6 +1,10 @@
 """Checks on a MyInvois XML document as LHDN's structure and code validators
 run them: the UBL 2.1 schema (element order included), then every code against
 LHDN's tables. Each finding names the element path, so a person can find it.
+
+Bad input gives findings, never an exception: the parser (xml_safety.py) refuses
+a DOCTYPE and names where the bytes stop being XML, and a number with more digits
+than the amounts can be computed with is a finding before anything computes it.
 """
 
 import copy
@@ -9,7 +13,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from . import codes, ubl
+from . import codes, ubl, xml_safety
 
 SCHEMA_PATH = codes.DATA_DIR / "ubl-2.1" / "maindoc" / "UBL-Invoice-2.1.xsd"
 NS = ubl.NS
@@ -54,11 +58,9 @@ def _path(node):
 
 
 def parse(data):
-    """Parse XML bytes; raises ValueError with the parser's reason."""
-    try:
-        return etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError as error:
-        raise ValueError(f"not well-formed XML: {error}") from None
+    """Parse XML bytes; raises ValueError (xml_safety.XMLInputError, with ``path``,
+    ``reason`` and ``line``) when they are not XML or carry a DOCTYPE."""
+    return xml_safety.parse(data, strip_comments=True)  # values as the signature reads them
 
 
 DS_SERIAL = "{http://www.w3.org/2000/09/xmldsig#}X509SerialNumber"
@@ -84,9 +86,23 @@ def _schema_view(root):
 
 def check_schema(root):
     schema = invoice_schema()
-    if schema.validate(_schema_view(root)):
-        return []
+    try:
+        if schema.validate(_schema_view(root)):
+            return []
+    except etree.XMLSchemaError as error:  # libxml2 gave up (it does on entity nodes)
+        return [Finding("/", f"the UBL 2.1 schema validator could not check the document: {error}")]
     return [Finding(error.path or "/", error.message, error.line) for error in schema.error_log]
+
+
+def check_numbers(root):
+    """Numbers (amounts, quantities, rates...) with absurdly many digits: the schema
+    takes any length, but no amount can be computed with 29 digits."""
+    findings = []
+    for node in root.iter(f"{{{ubl.NS_CBC}}}*"):
+        problem = xml_safety.is_numeric_element(node) and xml_safety.digit_problem(node.text or "")
+        if problem:
+            findings.append(Finding(_path(node), problem, node.sourceline or 0))
+    return findings
 
 
 def check_codes(root):
@@ -126,11 +142,12 @@ def check_codes(root):
 
 
 def validate_xml(data):
-    """All findings for one XML document: schema first, then codes."""
+    """All findings for one XML document: schema first, then number sizes, then codes.
+    Never raises for bad input: what cannot be parsed is one finding naming where."""
     try:
         root = parse(data)
-    except ValueError as error:
-        return [Finding("/", str(error))]
+    except xml_safety.XMLInputError as error:
+        return [Finding(error.path, error.reason, error.line)]
     if etree.QName(root).namespace != NS["inv"] or etree.QName(root).localname != "Invoice":
         return [Finding(_path(root), "the root element must be the UBL 2.1 Invoice (every MyInvois type uses it)")]
-    return check_schema(root) + check_codes(root)
+    return check_schema(root) + check_numbers(root) + check_codes(root)

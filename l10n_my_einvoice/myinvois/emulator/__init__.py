@@ -69,6 +69,10 @@ Where it differs from LHDN
 * The 10-minute duplicate-payload rule keys on the authenticated taxpayer TIN;
   a fully rejected submission (no accepted document) answers 202 with
   ``submissionUid: null`` and still counts as received.
+* Unreadable input: a document the emulator's readers cannot take safely (a
+  certificate serial beyond 20 octets, or anything the core raises on) refuses
+  the whole submission with 400 BadStructure, recording nothing; LHDN's answer to
+  such input is not documented (it may reject that document alone).
 * State file: clients, taxpayers, tokens, submissions and documents persist;
   the clock offset, stats, faults and rate-limit windows do not.
 """

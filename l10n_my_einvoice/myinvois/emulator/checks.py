@@ -8,6 +8,8 @@ results in MyInvois's shapes.
 
 * On receipt (``check_on_receipt``, answer in ``rejectedDocuments``): size,
   XML structure and codes, readable document, issuer = authenticated taxpayer.
+  Input no document holds (a 5,000-digit certificate serial) raises
+  UnreadableDocument: the whole submission is refused with 400, unrecorded.
 * In the background (``findings_at_submission`` computed at receipt with the
   receipt time, plus ``findings_against_store`` at decision time): document
   rules, signature, duplicate document (DV302), referenced documents (DR303).
@@ -26,6 +28,9 @@ from . import clock
 from .errors import error_object
 
 MAX_DOCUMENT_BYTES = 300 * 1024
+# RFC 5280 4.1.2.2: a certificate serial is at most 20 octets, i.e. 49 decimal digits.
+# Longer is no serial at all; the core's checks are not asked to read it.
+MAX_SERIAL_DIGITS = 49
 DUPLICATE_DOCUMENT_WINDOW = datetime.timedelta(hours=2)
 
 # Background steps: (key, name, outer errorCode). LHDN's names were observed for
@@ -90,6 +95,7 @@ def check_on_receipt(data, fmt, submitter_tin):
     findings = xml_checks.validate_xml(data)
     if findings:
         return None, _structure_error(data, findings)
+    _refuse_unreadable_signature(data)
     try:
         doc = ubl.from_xml(data)
         doc.amounts()  # totals must be computable for the summary
@@ -104,6 +110,20 @@ def check_on_receipt(data, fmt, submitter_tin):
             name="TIN",
         )
     return doc, None
+
+
+class UnreadableDocument(ValueError):
+    """Input beyond what any document holds: the submission is refused (400), unrecorded."""
+
+
+def _refuse_unreadable_signature(data):
+    root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+    for serial in root.iter(f"{{{signing.NS['ds']}}}X509SerialNumber"):
+        if len((serial.text or "").strip()) > MAX_SERIAL_DIGITS:
+            raise UnreadableDocument(
+                f"X509SerialNumber has {len(serial.text.strip())} characters; a certificate serial has at most "
+                f"{MAX_SERIAL_DIGITS} digits (20 octets)."
+            )
 
 
 def _structure_error(data, findings):
@@ -149,7 +169,9 @@ def _signature_problems(data, doc, principal):
     info = certificate.describe(cert)
     # DS304 is about the signing time (signing.verify checks it), not about the
     # emulator clock, which tests may set anywhere.
-    problems += [p for p in info.errors if p.code != "DS304"]
+    # verify() already reports the certificate's form problems (DS305/DS316): once is enough.
+    seen = {(p.code, p.message) for p in problems}
+    problems += [p for p in info.errors if p.code != "DS304" and (p.code, p.message) not in seen]
     # DS311: the certificate's TIN must be the issuer's, or the intermediary's own.
     allowed = {(doc.issuer.tin or "").upper()}
     if principal.intermediary:

@@ -1,9 +1,11 @@
 """HTTP plumbing: a threaded server on 127.0.0.1 that reads a request, applies an
 injected fault if one is queued, asks api.py for the answer and writes it.
 
-Faults live here because they are about the connection: ``drop`` closes the
-socket without a byte; ``drop_after_accept`` lets the submission be stored
-first, so a client sees a network error although LHDN has the documents.
+Faults live here because they are about the connection (faults.py lists them):
+``drop`` closes the socket without a byte; ``drop_after_accept``,
+``truncate`` and ``status_after_accept`` let the request be processed first
+(a submission stored), so a client sees a network error, a cut-off answer or a
+5xx although LHDN has the documents.
 """
 
 import contextlib
@@ -11,6 +13,7 @@ import json
 import logging
 import secrets
 import socket
+import struct
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -97,14 +100,11 @@ class _Handler(BaseHTTPRequestHandler):
             if fault:
                 emulator.stats.count("injected", (endpoint,))
         if fault and fault.kind == "drop":
-            return self._drop()
+            return self._drop(fault.reset)
         if fault and fault.kind == "delay":
             time.sleep(fault.seconds)
         if fault and fault.kind == "status":
-            response = Response(
-                fault.status,
-                error_body(STATUS_CODES.get(fault.status, "Error"), f"Injected fault: HTTP {fault.status}."),
-            )
+            response = self._status(fault)
         elif fault and fault.kind == "429":
             response = Response(
                 429,
@@ -114,25 +114,41 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             response = emulator.api.handle(route, request)
         if fault and fault.kind == "drop_after_accept":
-            return self._drop()
-        self._send(response)
+            return self._drop(fault.reset)
+        if fault and fault.kind == "status_after_accept":
+            response = self._status(fault)
+        self._send(response, truncate=bool(fault and fault.kind == "truncate"))
 
-    def _drop(self):
+    @staticmethod
+    def _status(fault):
+        return Response(
+            fault.status,
+            error_body(STATUS_CODES.get(fault.status, "Error"), f"Injected fault: HTTP {fault.status}."),
+        )
+
+    def _drop(self, reset=False):
         self.close_connection = True
         with contextlib.suppress(OSError):  # already closed by the client
-            self.connection.shutdown(socket.SHUT_RDWR)
+            if reset:  # linger 0: close() sends a TCP RST, not a FIN
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+            else:
+                self.connection.shutdown(socket.SHUT_RDWR)
 
-    def _send(self, response):
+    def _send(self, response, truncate=False):
         payload = b"" if response.body is None else json.dumps(response.body, ensure_ascii=False).encode("utf-8")
         try:
             self.send_response(response.status)
             if response.body is not None:
                 self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Content-Length", str(len(payload) + (0 if payload or not truncate else 1)))
             self.send_header("correlationId", self.server.correlation_id())
             for name, value in response.headers.items():
                 self.send_header(name, value)
             self.end_headers()
+            if truncate:  # half the promised body, then the connection ends
+                self.wfile.write(payload[: len(payload) // 2])
+                return self._drop()
             self.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout during a delay)
             self.close_connection = True

@@ -110,24 +110,34 @@ class Store:
         entry = self.payloads.get(f"{tin} {digest}")
         return clock.parse(entry) if entry else None
 
-    def remember_payload(self, tin, digest, when, window):
+    def accept_submission(self, tin, digest, when, window, submission_uid, submission, records):
+        """Record a received payload and its accepted documents in one step, all or
+        nothing: a failure here leaves no payload behind (a resend would otherwise be
+        a false duplicate). Returns None, or the earlier receipt time when the same
+        payload from ``tin`` is still within ``window`` (nothing is recorded then)."""
+        key = f"{tin} {digest}"
         with self.lock:
-            self.payloads = {key: value for key, value in self.payloads.items() if clock.parse(value) > when - window}
-            self.payloads[f"{tin} {digest}"] = clock.exact(when)
-            self.save()
-
-    def next_seq(self):
-        with self.lock:
-            self.seq += 1
-            return self.seq
-
-    def add_submission(self, submission_uid, submission, records):
-        with self.lock:
-            if submission_uid:
-                self.submissions[submission_uid] = submission
-            for record in records:
-                self.documents[record["uuid"]] = record
-            self.save()
+            seen = self.payload_seen_at(tin, digest)
+            if seen is not None and when - seen < window:
+                return seen
+            before = (self.payloads, self.seq)
+            try:
+                self.payloads = {k: v for k, v in self.payloads.items() if clock.parse(v) > when - window}
+                self.payloads[key] = clock.exact(when)
+                for record in records:
+                    self.seq += 1
+                    record["seq"] = self.seq
+                    self.documents[record["uuid"]] = record
+                if submission_uid:
+                    self.submissions[submission_uid] = submission
+                self.save()
+            except BaseException:
+                self.payloads, self.seq = before
+                self.submissions.pop(submission_uid, None)
+                for record in records:
+                    self.documents.pop(record["uuid"], None)
+                raise
+        return None
 
     def submission_records(self, submission_uid):
         with self.lock:

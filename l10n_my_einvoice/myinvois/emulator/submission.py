@@ -4,6 +4,9 @@ Envelope problems answer 400 (BadStructure / MaximumSizeExceeded); an identical
 payload from the same taxpayer within 10 minutes answers 422 with Retry-After;
 otherwise 202, each document either accepted (stored as Submitted, decided
 later by lifecycle.process_pending) or rejected with a MyInvois error object.
+Every document is judged first and the payload and its documents are recorded
+last, in one step (Store.accept_submission): an input the emulator cannot read
+is a 400 with nothing recorded, never a 500 after recording.
 """
 
 import base64
@@ -11,12 +14,14 @@ import binascii
 import datetime
 import hashlib
 import json
+import logging
 import math
 
 from . import checks, clock
 from .errors import ApiError, bad_structure
 from .state import new_uid
 
+log = logging.getLogger(__name__)
 MAX_DOCUMENTS = 100
 MAX_SUBMISSION_BYTES = 5 * 1024 * 1024
 DUPLICATE_PAYLOAD_WINDOW = datetime.timedelta(minutes=10)
@@ -31,33 +36,32 @@ def submit(emulator, request, principal):
     items = _envelope(request.body)
     store, now = emulator.store, emulator.clock.now()
     digest = hashlib.sha256(request.body).hexdigest()
-    with store.lock:
-        seen = store.payload_seen_at(principal.tin, digest)
-        if seen is not None and now - seen < DUPLICATE_PAYLOAD_WINDOW:
-            wait = max(1, math.ceil((seen + DUPLICATE_PAYLOAD_WINDOW - now).total_seconds()))
-            raise ApiError(
-                422,
-                "DuplicateSubmission",
-                "An identical submission was received from this taxpayer in the last 10 minutes.",
-                "submission",
-                headers={"Retry-After": str(wait)},
-            )
-        store.remember_payload(principal.tin, digest, now, DUPLICATE_PAYLOAD_WINDOW)
+    _refuse_duplicate(store.payload_seen_at(principal.tin, digest), now)  # early: no checks for a duplicate
 
-    accepted, rejected = [], []
+    # Everything is judged before anything is recorded: a document our own readers
+    # fail on is refused with the submission (400), and leaves no trace behind.
+    submission_uid = new_uid()
+    due = now + datetime.timedelta(seconds=emulator.validation_delay)
+    records, rejected = [], []
     for index, item in enumerate(items):
-        data, error = _decoded(item, index)
-        doc = None
-        if error is None:
-            doc, error = checks.check_on_receipt(data, item["format"], principal.tin)
+        try:
+            data, error = _decoded(item, index)
+            doc = None
+            if error is None:
+                doc, error = checks.check_on_receipt(data, item["format"], principal.tin)
+            if error is None:
+                findings = checks.findings_at_submission(data, doc, now, principal)
+                records.append(_record(emulator, principal, submission_uid, now, due, item, data, doc, findings))
+        except Exception as failure:  # whatever the input makes the core raise: refused, not a 500
+            log.info("submission refused: documents[%s] cannot be read", index, exc_info=True)
+            raise bad_structure(
+                f"documents[{index}] cannot be read: {str(failure)[:200]}", f"documents[{index}]"
+            ) from None
         if error is not None:
             rejected.append({"invoiceCodeNumber": item["codeNumber"], "error": error})
-            continue
-        accepted.append((item, data, doc, checks.findings_at_submission(data, doc, now, principal)))
 
-    submission_uid = new_uid() if accepted else None
-    due = now + datetime.timedelta(seconds=emulator.validation_delay)
-    records = [_record(emulator, principal, submission_uid, now, due, *entry) for entry in accepted]
+    if not records:
+        submission_uid = None
     submission = {
         "submissionUid": submission_uid,
         "clientId": principal.client_id,
@@ -65,13 +69,32 @@ def submit(emulator, request, principal):
         "dateTimeReceived": clock.lhdn(now),
         "uuids": [r["uuid"] for r in records],
     }
-    store.add_submission(submission_uid, submission, records)
+    # Received by the 10-minute rule even when every document is rejected (LHDN counts it).
+    _refuse_duplicate(
+        store.accept_submission(
+            principal.tin, digest, now, DUPLICATE_PAYLOAD_WINDOW, submission_uid, submission, records
+        ),
+        now,
+    )
     emulator.stats.count("submissions")
     return 202, {
         "submissionUid": submission_uid,
         "acceptedDocuments": [{"uuid": r["uuid"], "invoiceCodeNumber": r["codeNumber"]} for r in records],
         "rejectedDocuments": rejected,
     }
+
+
+def _refuse_duplicate(seen, now):
+    """422 with Retry-After when the same payload was received within 10 minutes."""
+    if seen is not None and now - seen < DUPLICATE_PAYLOAD_WINDOW:
+        wait = max(1, math.ceil((seen + DUPLICATE_PAYLOAD_WINDOW - now).total_seconds()))
+        raise ApiError(
+            422,
+            "DuplicateSubmission",
+            "An identical submission was received from this taxpayer in the last 10 minutes.",
+            "submission",
+            headers={"Retry-After": str(wait)},
+        )
 
 
 def _envelope(body):
@@ -172,7 +195,7 @@ def _record(emulator, principal, submission_uid, now, due, item, data, doc, find
         "documentHash": item["documentHash"],
         "references": [ref.uuid for ref in doc.billing_references if ref.uuid],
         "dueAt": clock.exact(due),
-        "seq": emulator.store.next_seq(),
+        "seq": None,  # given by the store when the submission is recorded
         "findings": findings,
         "validationResults": None,
     }

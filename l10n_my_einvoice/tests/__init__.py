@@ -1,4 +1,5 @@
 from . import (
+    test_bad_input,
     test_books_equal_lhdn,
     test_cancel_reject,
     test_code_tables,

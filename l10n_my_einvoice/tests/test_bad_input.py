@@ -11,14 +11,9 @@ from .common import CERT_PASSWORD, CLIENT_SECRET, MyInvoisFlowCase
 @tagged("post_install", "-at_install")
 class TestBadInput(MyInvoisFlowCase):
     def test_a_control_character_in_a_line_is_named_and_nothing_is_sent(self):
-        move = self.init_invoice(
-            "out_invoice",
-            partner=self.customer,
-            products=self.product_a,
-            company=self.company,
-            taxes=self.company_data["default_tax_sale"],
-        )
-        move.invoice_line_ids.name = "Laptop\x0bstand"  # a vertical tab, as pasted from a spreadsheet
+        move = self.invoice()
+        move.button_draft()
+        move.invoice_line_ids[0].name = "Laptop\x0bstand"  # a vertical tab, as pasted from a spreadsheet
         move.action_post()
         with self.assertRaises(UserError) as raised:
             move.action_l10n_my_einvoice_submit()
@@ -30,7 +25,7 @@ class TestBadInput(MyInvoisFlowCase):
         self.assertEqual(self.emulator.stats.requests("submit"), 0)
 
         move.button_draft()
-        move.invoice_line_ids.name = "Laptop stand"
+        move.invoice_line_ids[0].name = "Laptop stand"
         move.action_post()
         self.send(move)
         self.assert_valid(move)

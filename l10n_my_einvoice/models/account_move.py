@@ -1,5 +1,6 @@
 import base64
 import datetime
+import hashlib
 import logging
 
 from odoo import _, api, fields, models
@@ -172,13 +173,49 @@ class AccountMove(models.Model):
 
     def _l10n_my_einvoice_problems(self, now):
         """{move: [message]} for every move that cannot be sent as it is."""
-        problems = {}
+        builds = self._l10n_my_einvoice_builds(now)
+        return {move: messages for move, (_document, messages) in builds.items() if messages}
+
+    def _l10n_my_einvoice_builds(self, now):
+        """{move: (core Document, [problem message])}, every move built once."""
         self._l10n_my_einvoice_prefetch()
-        for move in self:
-            messages = move._l10n_my_einvoice_build(now)[1]
-            if messages:
-                problems[move] = messages
-        return problems
+        return {move: move._l10n_my_einvoice_build(now) for move in self}
+
+    def _l10n_my_einvoice_fingerprint(self):
+        """A digest of when each record the document is read from, besides the move
+        itself, was last written (its journal items, partners, company, products, taxes,
+        units): the build stored at queue time is signed only while it is unchanged."""
+        self.ensure_one()
+        lines = self.line_ids
+        partners = self.partner_id | self.partner_shipping_id | self.company_id.partner_id
+        sources = (
+            lines,
+            partners | partners.commercial_partner_id,
+            self.company_id,
+            lines.product_id,
+            lines.product_id.product_tmpl_id,
+            lines.tax_ids,
+            lines.product_uom_id,
+        )
+        stamps = sorted(f"{record._name},{record.id},{record.write_date}" for records in sources for record in records)
+        return hashlib.sha256("|".join(stamps).encode()).hexdigest()
+
+    def _l10n_my_einvoice_stored_build(self, record, now):
+        """The Document stored on ``record`` when the move was queued, issued at
+        ``now``; None when it must be built again (the move or what it reads from
+        changed since, or nothing is stored)."""
+        self.ensure_one()
+        if (
+            not record.build_json
+            or self.write_date > record.create_date
+            or record.build_fingerprint != self._l10n_my_einvoice_fingerprint()
+        ):
+            return None
+        document = mapping.document_from_json(record.build_json, now)
+        if document and document.billing_references:
+            # The original may have become Valid since: its UUID is read now.
+            document.billing_references = mapping.original_reference(self)
+        return document
 
     # --- buttons -------------------------------------------------------------------------
     def action_l10n_my_einvoice_submit(self):
@@ -198,7 +235,8 @@ class AccountMove(models.Model):
             raise UserError(_("Already sent to MyInvois (or on its way)."))
         for company in moves.company_id:
             company._l10n_my_einvoice_check_configuration()
-        problems = moves._l10n_my_einvoice_problems(utc_now())
+        builds = moves._l10n_my_einvoice_builds(utc_now())
+        problems = {move: messages for move, (_document, messages) in builds.items() if messages}
         if problems:
             raise UserError(
                 _(
@@ -212,7 +250,17 @@ class AccountMove(models.Model):
         # Pending state changes first: the database allows one active document per move.
         self.env["l10n_my_einvoice.document"].flush_model(["state"])
         self.env["l10n_my_einvoice.document"].create(
-            [{"move_id": move.id, "code_number": move.name, "state": "queued"} for move in moves]
+            [
+                {
+                    "move_id": move.id,
+                    "code_number": move.name,
+                    "state": "queued",
+                    # Signing takes this build instead of building the move again.
+                    "build_json": mapping.document_to_json(builds[move][0]),
+                    "build_fingerprint": move._l10n_my_einvoice_fingerprint(),
+                }
+                for move in moves
+            ]
         )
         self.env.ref("l10n_my_einvoice.ir_cron_submit")._trigger()
         return {

@@ -150,10 +150,73 @@ def _line(base_line, key_values, issues, move):
     )
 
 
+# Journal items that make Odoo's base lines more than the product lines' own amounts.
+_NOT_PLAIN = {"epd", "rounding", "non_deductible_product", "non_deductible_product_total"}
+
+
+def _stored_base_lines(move):
+    """Odoo's aggregated base lines of a plain move, read from the amounts stored on its
+    journal items instead of running the tax engine again: lines rounded per line,
+    without discount, each with at most one percent tax, not included in the price, and
+    no early-payment, cash-rounding or non-deductible items. Then each line's tax is its
+    price_total - price_subtotal, which is what ``_get_rounded_base_and_tax_lines``
+    gives as long as, tax by tax, they add up to the tax journal items: checked to the
+    cent. None when the move is not plain or they do not (a tax amount edited by hand):
+    the tax engine is used."""
+    if move.company_id.tax_calculation_rounding_method != "round_per_line":
+        return None
+    currency = move.currency_id
+    products, booked = [], {}
+    for line in move.line_ids:
+        if line.display_type == "product":
+            taxes = line.tax_ids
+            if line.discount or len(taxes) > 1 or any(t.amount_type != "percent" or t.price_include for t in taxes):
+                return None
+            products.append(line)
+        elif line.tax_repartition_line_id:
+            amount = money(decimal(currency.round(line.amount_currency * move.direction_sign)))
+            booked[line.tax_line_id] = booked.get(line.tax_line_id, Decimal("0.00")) + amount
+        elif line.display_type in _NOT_PLAIN:
+            return None
+    aggregated, computed = [], {}
+    for line in products:
+        net = currency.round(line.price_subtotal)
+        tax_amount = currency.round(line.price_total - line.price_subtotal)
+        tax = line.tax_ids
+        tax_data = {"tax": tax} if tax else None
+        if tax:
+            computed[tax] = computed.get(tax, Decimal("0.00")) + money(decimal(tax_amount))
+        base_line = {
+            "record": line,
+            "tax_ids": tax,
+            "discount": 0.0,
+            "quantity": line.quantity,
+            "price_unit": line.price_unit,
+            "currency_id": currency,
+            "special_type": False,
+            "tax_details": {"total_excluded_currency": net, "delta_total_excluded_currency": 0.0},
+        }
+        key_values = {
+            lhdn_tax_key(base_line, tax_data): {
+                "taxes_data": [tax_data] if tax_data else [],
+                "base_amount_currency": net,
+                "tax_amount_currency": tax_amount,
+            }
+        }
+        aggregated.append((base_line, key_values))
+    if any(computed.get(tax, Decimal("0.00")) != amount for tax, amount in booked.items()) or any(
+        amount != booked.get(tax, Decimal("0.00")) for tax, amount in computed.items()
+    ):
+        return None
+    return aggregated
+
+
 def lines_and_rounding(move, issues):
     """([core Line], PayableRoundingAmount) of a posted move, from its booked amounts."""
-    base_lines, _tax_lines = move._get_rounded_base_and_tax_lines()
-    aggregated = move.env["account.tax"]._aggregate_base_lines_tax_details(base_lines, lhdn_tax_key)
+    aggregated = _stored_base_lines(move)
+    if aggregated is None:
+        base_lines, _tax_lines = move._get_rounded_base_and_tax_lines()
+        aggregated = move.env["account.tax"]._aggregate_base_lines_tax_details(base_lines, lhdn_tax_key)
     lines, rounding = [], Decimal("0.00")
     for base_line, key_values in aggregated:
         if base_line["special_type"] == "cash_rounding":

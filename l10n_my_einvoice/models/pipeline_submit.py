@@ -138,7 +138,7 @@ class L10nMyEinvoicePipelineSubmit(models.AbstractModel):
                 if document.consolidated:
                     payload, problems, values = self._sign_consolidated(document, certificate, utc_now())
                 else:
-                    payload, problems, values = self._sign_move(document.move_id, certificate, utc_now())
+                    payload, problems, values = self._sign_move(document.move_id, certificate, utc_now(), document)
             except signing.SigningError as error:  # e.g. the certificate expired since the upload
                 payload, problems = None, [company._l10n_my_einvoice_certificate_error(error)]
             if not problems and len(payload.data) > limit:
@@ -161,12 +161,16 @@ class L10nMyEinvoicePipelineSubmit(models.AbstractModel):
         return prepared
 
     @api.model
-    def _sign_move(self, move, certificate, now):
-        """Build and sign ``move`` now (issue time = now, as LHDN wants):
-        (SubmissionDocument, problems, document values to store)."""
-        document, problems = move._l10n_my_einvoice_build(now)
-        if problems:
-            return None, problems, None
+    def _sign_move(self, move, certificate, now, record=None):
+        """Sign ``move`` now (issue time = now, as LHDN wants): (SubmissionDocument,
+        problems, document values to store). The build stored on ``record`` (the queued
+        document) when the move was queued and checked is signed as it is; the move is
+        built and checked again only when it, or what it reads from, changed since."""
+        document = move._l10n_my_einvoice_stored_build(record, now) if record else None
+        if document is None:
+            document, problems = move._l10n_my_einvoice_build(now)
+            if problems:
+                return None, problems, None
         return self._signed(document, move.company_id, certificate, now)
 
     @api.model
@@ -201,5 +205,6 @@ class L10nMyEinvoicePipelineSubmit(models.AbstractModel):
                 "code_number": document.number,
                 "issued_at": now.replace(tzinfo=None),
                 "document_hash": payload.hash,
+                "build_json": False,  # signed: the attachment holds what was sent
             },
         )

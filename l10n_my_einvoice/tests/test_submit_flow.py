@@ -3,11 +3,13 @@
 import base64
 import shutil
 import subprocess
+from unittest.mock import patch
 
 from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tests import tagged
 
+from ..models import mapping
 from .common import CLIENT_ID, COMPANY_TIN, MyInvoisFlowCase
 
 
@@ -60,6 +62,33 @@ class TestSubmitFlow(MyInvoisFlowCase):
         self.assertEqual(float(amounts.payable), sent_move.amount_total)
 
     # --- problems -----------------------------------------------------------------------------
+    def test_each_document_is_built_once_unless_its_sources_changed(self):
+        """The Submit button builds and checks each move; signing takes that build
+        (issued when signed) instead of building the move again."""
+        moves = self.invoice() + self.invoice()
+        with patch.object(mapping, "move_to_document", wraps=mapping.move_to_document) as build:
+            self.send(moves)
+        self.assertEqual(build.call_count, 2, "one build per document, at queue time")
+        for move in moves:
+            sent = self.assert_valid(move)
+            self.assertEqual(sent.issued_at.replace(tzinfo=None), move.l10n_my_einvoice_document_id.issued_at)
+            self.assertFalse(move.l10n_my_einvoice_document_id.build_json, "not kept once signed")
+        # The customer written after the queueing (a later transaction, so a later
+        # write_date): the document is built and checked again from what Odoo holds now.
+        move = self.invoice()
+        move.action_l10n_my_einvoice_submit()
+        partner = move.partner_id.commercial_partner_id
+        partner.email = "akaun@pelanggan.example"
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET write_date = write_date + interval '1 second' WHERE id = %s", [partner.id]
+        )
+        self.env.invalidate_all()
+        with patch.object(mapping, "move_to_document", wraps=mapping.move_to_document) as build:
+            self.send_queued()
+        self.assertEqual(build.call_count, 1, "built again at signing")
+        self.assertEqual(self.assert_valid(move).buyer.email, "akaun@pelanggan.example")
+
     def test_missing_data_is_shown_at_once_and_nothing_is_sent(self):
         nobody = self.env["res.partner"].create(
             {

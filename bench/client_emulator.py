@@ -9,34 +9,21 @@ also the raw rate of Get Submission calls. The emulator validates every document
 with the core (XSD, rules, signature), as LHDN would, so its cost is included.
 """
 
-import copy
-import json
 import sys
 import time
-from pathlib import Path
 
-from l10n_my_einvoice.myinvois import certificate, signing, ubl
+import soak  # bench/ is on the path when run as a script: the same signed documents
+
 from l10n_my_einvoice.myinvois import client as api
-from l10n_my_einvoice.myinvois.document import Document
 from l10n_my_einvoice.myinvois.emulator import Emulator
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(count=300):
-    loaded = certificate.load_pkcs12(certificate.make_test_certificate(password=b"pw"), "pw")
-    template = Document.from_dict(json.loads((ROOT / "samples" / "documents" / "invoice.json").read_text()))
     with Emulator(validation_delay=0) as emulator:
-        emulator.add_client("bench", "secret", "C1234567890")
+        emulator.add_client("bench", "secret", soak.TIN)
         client = api.MyInvoisClient(emulator.base_url, "bench", "secret")
         now = emulator.clock.now().replace(microsecond=0)
-        documents = []
-        for index in range(count):
-            doc = copy.copy(template)
-            doc.number, doc.issued_at = f"BENCH-{index:06d}", now
-            documents.append(
-                api.SubmissionDocument(doc.number, signing.sign_xml(ubl.to_xml(doc), loaded, signing_time=now))
-            )
+        documents = soak.signed_documents(count, now, prefix="BENCH")
         batches = api.split_batches(documents)
         start = time.perf_counter()
         uids = [client.submit(batch)["submissionUid"] for batch in batches]

@@ -48,13 +48,14 @@ FOUND = {"Submitted", *lifecycle.STATUS_EVENTS}
 UNLIMITED = dict.fromkeys(("token", "submit", "search"), 100_000)  # the soak is about faults, not limits
 
 
-def signed_documents(count, now):
+def signed_documents(count, now, prefix="SOAK"):
+    """``count`` copies of the sample invoice, numbered ``<prefix>-000000``..., signed at ``now``."""
     loaded = certificate.load_pkcs12(certificate.make_test_certificate(tin=TIN, password=b"pw"), "pw")
     template = Document.from_dict(json.loads((ROOT / "samples" / "documents" / "invoice.json").read_text()))
     documents = []
     for index in range(count):
         doc = copy.copy(template)
-        doc.number, doc.issued_at = f"SOAK-{index:06d}", now
+        doc.number, doc.issued_at = f"{prefix}-{index:06d}", now
         documents.append(
             api.SubmissionDocument(doc.number, signing.sign_xml(ubl.to_xml(doc), loaded, signing_time=now))
         )

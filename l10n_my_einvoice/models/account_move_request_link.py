@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from odoo import api, fields, models
 
 from ..myinvois import qr
-from .account_move_route import month_start
+from .account_move_route import next_month_start
 
 SHORT_PATH = "/einvoice/%s"  # the page's short alias (controllers/request_portal.py)
 
@@ -32,9 +32,8 @@ class AccountMove(models.Model):
             if not day:
                 move.l10n_my_einvoice_request_until = False
                 continue
-            next_month = month_start(month_start(day) + datetime.timedelta(days=32))
             run_day = move.company_id.l10n_my_einvoice_consolidation_day or 1
-            move.l10n_my_einvoice_request_until = next_month + datetime.timedelta(days=run_day - 2)
+            move.l10n_my_einvoice_request_until = next_month_start(day) + datetime.timedelta(days=run_day - 2)
 
     def _l10n_my_einvoice_shows_request_link(self):
         """A customer sale that still waits: the buyer may still ask."""

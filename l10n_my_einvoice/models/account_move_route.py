@@ -35,10 +35,14 @@ def month_start(day):
     return day.replace(day=1)
 
 
+def next_month_start(day):
+    """The first day of the month after ``day``'s."""
+    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
 def consolidation_deadline(month):
     """The last day to submit the consolidated e-invoice of ``month``."""
-    next_month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return next_month + datetime.timedelta(days=DEADLINE_DAYS - 1)
+    return next_month_start(month) + datetime.timedelta(days=DEADLINE_DAYS - 1)
 
 
 class AccountMove(models.Model):

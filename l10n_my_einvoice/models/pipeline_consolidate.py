@@ -28,7 +28,7 @@ from ..myinvois import consolidation as core
 from ..myinvois.document import BillingReference
 from ..myinvois.lifecycle import ACTIVE
 from . import mapping
-from .account_move_route import month_start
+from .account_move_route import month_start, next_month_start
 
 # Source is re-exported: bridge modules build their receipts with it.
 from .consolidation_sources import ConcurrentConsolidationError, Source  # noqa: F401
@@ -41,7 +41,7 @@ INVOICE_TYPES = {False: ("01", "02"), True: ("11", "12")}  # (invoice, credit no
 
 
 def month_end(month):
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+    return next_month_start(month) - datetime.timedelta(days=1)
 
 
 def malaysia_today():

@@ -23,28 +23,21 @@ import pytz
 from odoo import api, models
 from odoo.tools import SQL
 
-from odoo.addons.l10n_my_einvoice.models.pipeline_consolidate import Source
+# The main addon's rules, not copies: RM10,000.00 (SG §3.7), what waits again, Malaysia time.
+from odoo.addons.l10n_my_einvoice.models.account_move_route import CONSOLIDATION_LIMIT_MYR, month_start
+from odoo.addons.l10n_my_einvoice.models.consolidation_sources import REDECLARE_STATES
+from odoo.addons.l10n_my_einvoice.models.pipeline_consolidate import MALAYSIA, Source
 from odoo.addons.l10n_my_einvoice.myinvois.consolidation import Receipt, ReceiptTax
 from odoo.addons.l10n_my_einvoice.myinvois.document import money
 
 _logger = logging.getLogger(__name__)
-MALAYSIA = pytz.timezone("Asia/Kuala_Lumpur")
 NOT_APPLICABLE = "06"
 EXEMPT = "E"
 ZERO = Decimal("0.00")
-# As for the main addon's moves: LHDN wants an individual e-invoice for a single sale above
-# RM10,000.00 including tax (SG §3.7); a sale whose consolidated e-invoice is Invalid or
-# Cancelled waits for the next run again.
-CONSOLIDATION_LIMIT_MYR = Decimal("10000.00")
-REDECLARE_STATES = ("invalid", "cancelled")
 # The number on Odoo 19's printed receipt (pos_reference): "<2-digit year><device>-<pos.config
 # id>-<number>", the number counted per device (the browser a cashier works in). Its prefix
 # is the series, its number the sequence: consecutive receipts of one till form one line.
-RECEIPT_NUMBER = re.compile(r"^(?P<series>.+)-(?P<sequence>\d+)$")
-
-
-def month_start(day):
-    return day.replace(day=1)
+RECEIPT_NUMBER = re.compile(r"(?P<series>.+)-(?P<sequence>[0-9]+)")  # whole string (fullmatch), ASCII digits
 
 
 def _decimal(value):
@@ -211,7 +204,7 @@ class L10nMyEinvoicePipelineConsolidate(models.AbstractModel):
                 original = Document.browse(refunded_document)
             untaxed = sign * untaxed_by_order.get(order_id, ZERO)
             taxes = self._pos_receipt_taxes(taxes_by_order.get(order_id, {}), sign, untaxed, tax_total)
-            match = RECEIPT_NUMBER.match(reference or "")
+            match = RECEIPT_NUMBER.fullmatch(reference or "")
             receipt = Receipt(
                 number=reference or name,
                 series=f"pos:{match['series']}" if match else f"pos.config:{config_id}",

@@ -9,15 +9,12 @@ from decimal import Decimal
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from odoo.addons.l10n_my_einvoice.models.account_move_route import month_start
 from odoo.addons.l10n_my_einvoice.models.pipeline_consolidate import malaysia_today
 from odoo.addons.l10n_my_einvoice.tests.common import MyInvoisFlowCase
 from odoo.addons.point_of_sale.tests.common import TestPoSCommon
 
 CENT = Decimal("0.01")
-
-
-def month_start(day):
-    return day.replace(day=1)
 
 
 def previous_month(day):

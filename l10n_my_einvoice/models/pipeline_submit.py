@@ -19,7 +19,7 @@ import math
 from odoo import api, fields, models
 
 from ..myinvois import client as api_client
-from ..myinvois import consolidation, signing, ubl, validation
+from ..myinvois import consolidation, signing, validation
 from . import mapping
 from .account_move import utc_now
 from .api_state import run_unless_paused
@@ -190,8 +190,8 @@ class L10nMyEinvoicePipelineSubmit(models.AbstractModel):
 
     @api.model
     def _signed(self, document, company, certificate, now):
-        signed = signing.sign_xml(
-            ubl.to_xml(document),
+        signed = signing.sign_document(
+            document,
             certificate,
             signing_time=now,
             intermediary=company.l10n_my_einvoice_login_as == "intermediary",

@@ -11,7 +11,7 @@ codes as PNG files.
 import json
 from pathlib import Path
 
-from . import certificate, qr, signing, ubl, validation, xml_checks
+from . import certificate, qr, signing, validation, xml_checks
 from . import client as api
 from .document import BillingReference, Document
 from .emulator import Emulator
@@ -32,7 +32,7 @@ def sign_document(doc, loaded, now):
     issues = validation.validate(doc, now=now)
     if issues:
         raise ValueError("; ".join(map(str, issues)))
-    signed = signing.sign_xml(ubl.to_xml(doc), loaded, signing_time=now)
+    signed = signing.sign_document(doc, loaded, signing_time=now)
     problems = [str(f) for f in xml_checks.validate_xml(signed)] + [p.code for p in signing.verify(signed)]
     if problems:
         raise ValueError("; ".join(problems))

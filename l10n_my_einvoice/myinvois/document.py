@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from . import codes
 
 CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
 INVOICE, CREDIT_NOTE, DEBIT_NOTE, REFUND_NOTE = "01", "02", "03", "04"
 SELF_BILLED_INVOICE, SELF_BILLED_CREDIT_NOTE, SELF_BILLED_DEBIT_NOTE, SELF_BILLED_REFUND_NOTE = "11", "12", "13", "14"
 NOTE_TYPES = frozenset(
@@ -137,26 +138,17 @@ class Line:
         # A missing price or quantity counts as 0 here; validation names it.
         subtotal = money((self.unit_price or 0) * (self.quantity or 0))
         resolved = tuple(a.resolved_amount(subtotal) for a in self.allowances)
-        total = (
-            subtotal
-            - sum(
-                (amount for a, amount in zip(self.allowances, resolved, strict=True) if not a.charge), Decimal("0.00")
-            )
-            + sum((amount for a, amount in zip(self.allowances, resolved, strict=True) if a.charge), Decimal("0.00"))
-        )
+        total = subtotal  # - discounts + charges; exact: every term has two decimals
+        for allowance, amount in zip(self.allowances, resolved, strict=True):
+            total = total + amount if allowance.charge else total - amount
         taxes = tuple((tax.resolved_taxable(total), tax.resolved_amount(total)) for tax in self.taxes)
-        return LineAmounts(
-            subtotal=subtotal,
-            allowances=resolved,
-            total=total,
-            taxes=taxes,
-            # An exempt (E) subtotal may state the tax that would have been due; it is not
-            # charged, so it is not in the line's tax (reference §5.8, LHDN's MultiLineItem sample).
-            tax_total=sum(
-                (amount for tax, (_taxable, amount) in zip(self.taxes, taxes, strict=True) if tax.type != "E"),
-                Decimal("0.00"),
-            ),
-        )
+        # An exempt (E) subtotal may state the tax that would have been due; it is not
+        # charged, so it is not in the line's tax (reference §5.8, LHDN's MultiLineItem sample).
+        tax_total = ZERO
+        for tax, (_taxable, amount) in zip(self.taxes, taxes, strict=True):
+            if tax.type != "E":
+                tax_total += amount
+        return LineAmounts(subtotal=subtotal, allowances=resolved, total=total, taxes=taxes, tax_total=tax_total)
 
     @property
     def subtotal(self):

@@ -33,12 +33,14 @@ from .signing_common import (
     XPATH_TRANSFORM,
     SigningError,
 )
+from .signing_direct import sign_document
 from .signing_json import sign_json
 from .signing_xml import document_digest, sign_tree, sign_xml, signed_properties_xml
 
 __all__ = [
     "Problem",
     "SigningError",
+    "sign_document",
     "sign_tree",
     "sign_xml",
     "sign_json",

@@ -1,9 +1,10 @@
 """Document <-> UBL 2.1 XML (the ``Invoice`` root for all eight types).
 
 Elements are written in the UBL 2.1 schema's sequence (LHDN's structure
-validator enforces it), minified, as text: the bytes lxml would write for the
-same tree, without the cost of one lxml element per node; ``to_tree`` parses
-them once for ``signing.sign_tree``. Amounts are written with two decimals,
+validator enforces it), minified, as text (the parts are in ubl_text.py): the
+bytes lxml would write for the same tree, without the cost of one lxml element
+per node. ``signing.sign_document`` signs that text as written; ``to_tree``
+parses it once for ``signing.sign_tree``. Amounts are written with two decimals,
 quantities, prices and the exchange rate exactly as given, never in
 scientific notation. ``from_xml`` reads a MyInvois document back (received
 documents, round-trip tests; the reader is ubl_read.py), keeping what the
@@ -11,12 +12,23 @@ document declares so that validation can say when it does not add up.
 """
 
 import datetime
-import re
 from decimal import Decimal
 
 from lxml import etree
 
-from .document import Document, money
+from .document import Document
+from .ubl_text import (
+    NOT_XML_BYTES,
+    NOT_XML_MESSAGE,
+    Writer,
+    amount_text,
+    attributes_text,
+    basic,
+    escape_attribute,
+    escape_text,
+    number,
+    render,
+)
 
 NS_INV = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
 NS_CAC = "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
@@ -27,119 +39,44 @@ SIGNATURE_ID = "urn:oasis:names:specification:ubl:signature:Invoice"
 SIGNATURE_METHOD = "urn:oasis:names:specification:ubl:dsig:enveloped:xades"
 
 
-def number(value):
-    """A Decimal as plain text, exactly as given (4.2150 stays 4.2150), never in
-    scientific notation (LHDN refuses it)."""
-    return format(value, "f")
-
-
-def amount_text(value):
-    return format(money(value), "f")
-
-
-# What lxml's serialiser escapes, so the bytes are the ones it would write; and what
-# it refuses (C0 controls but tab, newline and carriage return).
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-_ATTRIBUTE_ESCAPES = str.maketrans(
-    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
-)
-_ATTRIBUTE_SPECIAL = re.compile('[&<>"\n\r\t]')
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_NOT_XML_MESSAGE = "All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters"
 _PARSER = etree.XMLParser(resolve_entities=False, load_dtd=False, no_network=True)
-
-
-def _text(value):
-    """Element text as lxml writes it (control characters are refused once, on
-    the whole document, by _write)."""
-    if value.__class__ is not str:
-        raise TypeError(f"Argument must be bytes or unicode, got '{type(value).__name__}'")
-    if "&" in value or "<" in value or ">" in value or "\r" in value:
-        return value.translate(_TEXT_ESCAPES)
-    return value
-
-
-def _attribute(value):
-    if value.__class__ is not str:
-        raise TypeError(f"Argument must be bytes or unicode, got '{type(value).__name__}'")
-    if _ATTRIBUTE_SPECIAL.search(value):
-        return value.translate(_ATTRIBUTE_ESCAPES)
-    return value
-
-
-def _render(node, out):
-    """An aggregate element being written is a list: its start tag's content,
-    then its children, as written text (basic elements) or further aggregates."""
-    start = node[0]
-    if len(node) == 1:
-        out.append(f"<{start}/>")
-        return
-    out.append(f"<{start}>")
-    for child in node[1:]:
-        if child.__class__ is str:
-            out.append(child)
-        else:
-            _render(child, out)
-    out.append(f"</{start.partition(' ')[0]}>")
-
-
-class _Writer:
-    """Writes the minified UBL text directly, byte for byte what lxml writes for
-    the same tree, at a fraction of the cost of one lxml element per node (the
-    builder runs for every document). Basic elements become text at once."""
-
-    def __init__(self, currency):
-        self.currency = currency
-        self._currency = f' currencyID="{_attribute(currency)}">'
-
-    @staticmethod
-    def cbc(parent, tag, text, **attributes):
-        start = "<cbc:" + tag
-        for key, value in attributes.items():
-            if value:
-                start += f' {key}="{_attribute(value)}"'
-        if text is None:
-            parent.append(start + "/>")
-        else:
-            parent.append(f"{start}>{_text(text)}</cbc:{tag}>")
-
-    @staticmethod
-    def cac(parent, tag):
-        element = ["cac:" + tag]
-        parent.append(element)
-        return element
-
-    def amount(self, parent, tag, value):
-        parent.append(f"<cbc:{tag}{self._currency}{amount_text(value)}</cbc:{tag}>")
-
-
 _ROOT_START = f'Invoice xmlns="{NS_INV}" xmlns:cac="{NS_CAC}" xmlns:cbc="{NS_CBC}"'
-_TAX_SCHEME = '<cac:TaxScheme><cbc:ID schemeID="UN/ECE 5153" schemeAgencyID="6">OTH</cbc:ID></cac:TaxScheme>'
+ROOT_OPEN = f"<{_ROOT_START}>"
+# Attributes in C14N order (by name), so that the written body is its own canonical
+# form and signing_direct.py hashes it as written.
+_TAX_SCHEME = '<cac:TaxScheme><cbc:ID schemeAgencyID="6" schemeID="UN/ECE 5153">OTH</cbc:ID></cac:TaxScheme>'
 _DECLARATION = b"<?xml version='1.0' encoding='UTF-8'?>\n"
 
 
 def to_xml(document: Document) -> bytes:
     """UTF-8 bytes of the unsigned UBL document (signing.py adds the signature)."""
-    return _DECLARATION + _write(document)
+    return _DECLARATION + unsigned_bytes(document)
 
 
 def to_tree(document: Document):
     """The unsigned UBL document as an lxml ``Invoice`` element, for
     ``signing.sign_tree`` (which signs it in place)."""
-    return etree.fromstring(_write(document), _PARSER)
+    return tree_of(unsigned_bytes(document))
 
 
-def _write(document):
+def tree_of(data):
+    """The lxml tree of ``unsigned_bytes``."""
+    return etree.fromstring(data, _PARSER)
+
+
+def unsigned_bytes(document: Document) -> bytes:
+    """UTF-8 of the unsigned UBL document, without XML declaration (what
+    ``signing.sign_document`` signs as written)."""
     out = []
-    _render(_build(document), out)
-    text = "".join(out)
-    if _NOT_XML.search(text):
-        raise ValueError(_NOT_XML_MESSAGE)
-    return text.encode("utf-8")
+    render(_build(document), out)
+    data = "".join(out).encode("utf-8")
+    if len(data.translate(None, NOT_XML_BYTES)) != len(data):  # a C-speed scan of the whole text
+        raise ValueError(NOT_XML_MESSAGE)
+    return data
 
 
 def _build(document):
-    w = _Writer(document.currency)
+    w = Writer(document.currency)
     root = [_ROOT_START]
     issued = document.issued_at.astimezone(datetime.timezone.utc)
     w.cbc(root, "ID", document.number)
@@ -242,7 +179,7 @@ def _address(w, parent, name, address):
     w.cbc(element, "CountrySubentityCode", address.state)
     for line in address.lines:
         w.cbc(w.cac(element, "AddressLine"), "Line", line)
-    w.cbc(w.cac(element, "Country"), "IdentificationCode", address.country, listID="ISO3166-1", listAgencyID="6")
+    w.cbc(w.cac(element, "Country"), "IdentificationCode", address.country, listAgencyID="6", listID="ISO3166-1")
 
 
 def _delivery(w, root, doc):
@@ -286,74 +223,86 @@ def _payment(w, root, doc, amounts):
 
 
 def _allowance(w, parent, allowance, amount, *, with_rate):
-    element = w.cac(parent, "AllowanceCharge")
-    w.cbc(element, "ChargeIndicator", "true" if allowance.charge else "false")
-    w.cbc(element, "AllowanceChargeReason", allowance.reason or ("Charge" if allowance.charge else "Discount"))
+    parent.append(_allowance_text(w, allowance, amount, with_rate))
+
+
+def _allowance_text(w, allowance, amount, with_rate):
+    reason = allowance.reason or ("Charge" if allowance.charge else "Discount")
+    rate = ""
     if with_rate and allowance.rate is not None:
-        w.cbc(element, "MultiplierFactorNumeric", number(allowance.rate))
-    w.amount(element, "Amount", amount)
+        rate = f"<cbc:MultiplierFactorNumeric>{escape_text(number(allowance.rate))}</cbc:MultiplierFactorNumeric>"
+    return (
+        f"<cac:AllowanceCharge><cbc:ChargeIndicator>{'true' if allowance.charge else 'false'}</cbc:ChargeIndicator>"
+        f"{basic('AllowanceChargeReason', reason)}{rate}{w.amount_text('Amount', amount)}</cac:AllowanceCharge>"
+    )
 
 
-def _tax_category(w, parent, tax_type, exemption_reason):
-    category = w.cac(parent, "TaxCategory")
-    w.cbc(category, "ID", tax_type)
-    if tax_type == "E" and exemption_reason:
-        w.cbc(category, "TaxExemptionReason", exemption_reason)
-    category.append(_TAX_SCHEME)
+def _tax_category(tax_type, exemption_reason):
+    reason = basic("TaxExemptionReason", exemption_reason) if tax_type == "E" and exemption_reason else ""
+    return f"<cac:TaxCategory>{basic('ID', tax_type)}{reason}{_TAX_SCHEME}</cac:TaxCategory>"
 
 
 def _tax_total(w, root, amounts):
-    total = w.cac(root, "TaxTotal")
-    w.amount(total, "TaxAmount", amounts.tax_total)
+    out = ["<cac:TaxTotal>", w.amount_text("TaxAmount", amounts.tax_total)]
     for subtotal in amounts.tax_subtotals:
-        element = w.cac(total, "TaxSubtotal")
-        w.amount(element, "TaxableAmount", subtotal.taxable_amount)
-        w.amount(element, "TaxAmount", subtotal.amount)
-        _tax_category(w, element, subtotal.type, subtotal.exemption_reason)
+        out += (
+            "<cac:TaxSubtotal>",
+            w.amount_text("TaxableAmount", subtotal.taxable_amount),
+            w.amount_text("TaxAmount", subtotal.amount),
+            _tax_category(subtotal.type, subtotal.exemption_reason),
+            "</cac:TaxSubtotal>",
+        )
+    out.append("</cac:TaxTotal>")
+    root.append("".join(out))
 
 
 def _monetary_total(w, root, amounts):
-    total = w.cac(root, "LegalMonetaryTotal")
+    out = ["<cac:LegalMonetaryTotal>"]
     for name, value in amounts.totals().items():
         if name == "PrepaidAmount" and not value:
             continue
-        w.amount(total, name, value)
+        out.append(w.amount_text(name, value))
+    out.append("</cac:LegalMonetaryTotal>")
+    root.append("".join(out))
 
 
 def _line(w, root, line, amounts, line_id):
-    element = w.cac(root, "InvoiceLine")
-    w.cbc(element, "ID", line_id)
-    w.cbc(element, "InvoicedQuantity", number(line.quantity), unitCode=line.unit_code)
-    w.amount(element, "LineExtensionAmount", amounts.total)
+    # Written as text whole, with the formatting inlined: this runs for every line.
+    currency = w._currency
+    unit = f' unitCode="{escape_attribute(line.unit_code)}"' if line.unit_code else ""
+    out = [
+        f"<cac:InvoiceLine>{basic('ID', line_id)}{basic('InvoicedQuantity', number(line.quantity), unit)}"
+        f"<cbc:LineExtensionAmount{currency}{amount_text(amounts.total)}</cbc:LineExtensionAmount>"
+    ]
     for allowance, amount in zip(line.allowances, amounts.allowances, strict=True):
-        _allowance(w, element, allowance, amount, with_rate=True)
-    tax_total = w.cac(element, "TaxTotal")
-    w.amount(tax_total, "TaxAmount", amounts.tax_total)
+        out.append(_allowance_text(w, allowance, amount, with_rate=True))
+    out.append(f"<cac:TaxTotal><cbc:TaxAmount{currency}{amount_text(amounts.tax_total)}</cbc:TaxAmount>")
     for tax, (taxable, tax_amount) in zip(line.taxes, amounts.taxes, strict=True):
-        subtotal = w.cac(tax_total, "TaxSubtotal")
-        w.amount(subtotal, "TaxableAmount", taxable)
-        w.amount(subtotal, "TaxAmount", tax_amount)
-        if tax.percent is not None and tax.per_unit_amount is None:
-            w.cbc(subtotal, "Percent", number(tax.percent))
-        if tax.per_unit_amount is not None:
-            w.cbc(
-                subtotal,
-                "BaseUnitMeasure",
-                number(tax.base_unit_measure or Decimal(1)),
-                unitCode=tax.base_unit_code or line.unit_code,
-            )
-            w.cbc(subtotal, "PerUnitAmount", number(tax.per_unit_amount), currencyID=w.currency)
-        _tax_category(w, subtotal, tax.type, tax.exemption_reason)
-    item = w.cac(element, "Item")
-    w.cbc(item, "Description", line.description)
+        out.append(
+            f"<cac:TaxSubtotal><cbc:TaxableAmount{currency}{amount_text(taxable)}</cbc:TaxableAmount>"
+            f"<cbc:TaxAmount{currency}{amount_text(tax_amount)}</cbc:TaxAmount>"
+        )
+        if tax.per_unit_amount is None:
+            if tax.percent is not None:
+                out.append(f"<cbc:Percent>{number(tax.percent)}</cbc:Percent>")
+        else:
+            base_unit = attributes_text({"unitCode": tax.base_unit_code or line.unit_code})
+            out.append(basic("BaseUnitMeasure", number(tax.base_unit_measure or Decimal(1)), base_unit))
+            out.append(basic("PerUnitAmount", number(tax.per_unit_amount), w.currency_attribute))
+        out.append(_tax_category(tax.type, tax.exemption_reason) + "</cac:TaxSubtotal>")
+    out.append(f"</cac:TaxTotal><cac:Item>{basic('Description', line.description)}")
     if line.origin_country:
-        w.cbc(w.cac(item, "OriginCountry"), "IdentificationCode", line.origin_country)
-    if line.tariff_code:
-        w.cbc(w.cac(item, "CommodityClassification"), "ItemClassificationCode", line.tariff_code, listID="PTC")
-    for code in line.classifications:
-        w.cbc(w.cac(item, "CommodityClassification"), "ItemClassificationCode", code, listID="CLASS")
-    w.cbc(w.cac(element, "Price"), "PriceAmount", number(line.unit_price), currencyID=w.currency)
-    w.amount(w.cac(element, "ItemPriceExtension"), "Amount", amounts.subtotal)
+        out.append(f"<cac:OriginCountry>{basic('IdentificationCode', line.origin_country)}</cac:OriginCountry>")
+    codes = [(line.tariff_code, ' listID="PTC"')] if line.tariff_code else []
+    for code, attributes in codes + [(code, ' listID="CLASS"') for code in line.classifications]:
+        classification = basic("ItemClassificationCode", code, attributes)
+        out.append(f"<cac:CommodityClassification>{classification}</cac:CommodityClassification>")
+    price = basic("PriceAmount", number(line.unit_price), w.currency_attribute)
+    out.append(
+        f"</cac:Item><cac:Price>{price}</cac:Price><cac:ItemPriceExtension>"
+        f"<cbc:Amount{currency}{amount_text(amounts.subtotal)}</cbc:Amount></cac:ItemPriceExtension></cac:InvoiceLine>"
+    )
+    root.append("".join(out))
 
 
 def from_xml(data: bytes) -> Document:

@@ -30,8 +30,10 @@ only: this addon does not depend on it) against this addon's build + sign.
 """
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import subprocess
 import sys
 import time
@@ -68,20 +70,23 @@ def query_count():
     return sql_db.sql_counter
 
 
-def worker(db, batch):
+def worker(db, batch, profile):
     """One cron worker: run the submission cron until nothing is queued."""
     registry = load_odoo(db)
+    with worker_env(registry):  # its imports (the test package) before the clock, as a server has them
+        pass
     print("ready", flush=True)
     sys.stdin.readline()  # go: the registry is loaded before the clock starts
     taken = 0
     queries = query_count()
     start, cpu = time.perf_counter(), time.process_time()
-    while True:
-        with worker_env(registry) as env:
-            documents = env["account.move"]._cron_l10n_my_einvoice_submit(batch_limit=batch)
-            taken += len(documents)
-        if not documents:
-            break
+    with Profiled(profile and Path(profile) / f"submit-{os.getpid()}.prof"):
+        while True:
+            with worker_env(registry) as env:
+                documents = env["account.move"]._cron_l10n_my_einvoice_submit(batch_limit=batch)
+                taken += len(documents)
+            if not documents:
+                break
     print(
         json.dumps(
             {
@@ -92,6 +97,32 @@ def worker(db, batch):
             }
         )
     )
+
+
+class Profiled:
+    """cProfile around a phase when ``path`` is given (``--profile``): the profile is
+    dumped there, and print_profiles shows where the phase's time went."""
+
+    def __init__(self, path):
+        self.path = path
+        self.profile = cProfile.Profile() if path else None
+
+    def __enter__(self):
+        if self.profile:
+            self.profile.enable()
+
+    def __exit__(self, *_exc):
+        if self.profile:
+            self.profile.disable()
+            self.profile.dump_stats(str(self.path))
+
+
+def print_profiles(directory, top=25):
+    for phase in ("queue", "submit", "poll"):
+        files = sorted(str(path) for path in Path(directory).glob(f"{phase}*.prof"))
+        if files:
+            print(f"--- profile of {phase} ({len(files)} process(es)), by own time:")
+            pstats.Stats(*files).sort_stats("tottime").print_stats(top)
 
 
 def emulator_process():
@@ -200,14 +231,19 @@ def main():
     parser.add_argument("--lines", type=int, default=10)
     parser.add_argument("--batch", type=int, default=100, help="documents a cron run takes")
     parser.add_argument("--compare", type=int, default=200, help="invoices of the l10n_my_edi side-by-side")
+    parser.add_argument("--profile", metavar="DIR", help="profile each phase into DIR and print the top functions")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--emulator", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        return worker(args.db, args.batch)
+        return worker(args.db, args.batch, args.profile)
     if args.emulator:
         return emulator_process()
 
+    if args.profile:
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
+        for old in Path(args.profile).glob("*.prof"):
+            old.unlink()
     registry = load_odoo(args.db)
     from odoo.addons.l10n_my_einvoice.tests.committed_data import make_company
 
@@ -237,7 +273,7 @@ def main():
         _answer, e0 = emulator.ask("cpu")
         t0, c0 = time.perf_counter(), time.process_time()
         q0 = query_count()
-        with worker_env(registry) as env:
+        with worker_env(registry) as env, Profiled(args.profile and Path(args.profile) / "queue.prof"):
             env["account.move"].browse(move_ids).action_l10n_my_einvoice_submit()
         figures["queue"] = (time.perf_counter() - t0, query_count() - q0)
         cpu["queue"] = time.process_time() - c0
@@ -245,6 +281,7 @@ def main():
         emulator_cpu["queue"] = e1 - e0
 
         command = [sys.executable, __file__, "--worker", "--db", args.db, "--batch", str(args.batch)]
+        command += ["--profile", args.profile] if args.profile else []
         processes = [
             subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
             for _i in range(args.workers)
@@ -266,7 +303,7 @@ def main():
         emulator_cpu["submit"] = e2 - e1  # receiving and deciding
         validated = time.perf_counter() - t2
         q2, c2 = query_count(), time.process_time()
-        with worker_env(registry) as env:
+        with worker_env(registry) as env, Profiled(args.profile and Path(args.profile) / "poll.prof"):
             env["account.move"]._cron_l10n_my_einvoice_poll()
         figures["poll"] = (time.perf_counter() - t2 - validated, query_count() - q2)
         cpu["poll"] = time.process_time() - c2
@@ -313,6 +350,8 @@ def main():
     else:
         print(f"  l10n_my_edi _myinvois_generate_xml_file (XML only, unsigned): {theirs:6.2f} ms")
         print(f"  ratio: this addon is {theirs / ours:.1f}x faster per document")
+    if args.profile:
+        print_profiles(args.profile)
 
 
 if __name__ == "__main__":

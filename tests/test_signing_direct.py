@@ -136,3 +136,16 @@ def test_the_emulator_takes_a_directly_signed_document_as_valid(cert):
         emu.clock.advance(30)
         assert emu.process_pending() == 1
         assert supplier.details(uuid)["validationResults"]["status"] == "Valid"
+
+
+def test_a_stored_text_restamped_signs_as_the_document_issued_then(cert):
+    queued_at = WHEN - datetime.timedelta(hours=5, minutes=7)
+    for doc in (doc_factory.invoice(), doc_factory.self_billed(), doc_factory.rich_invoice()):
+        doc.issued_at = queued_at
+        stored = ubl.unsigned_bytes(doc)
+        doc.issued_at = WHEN
+        assert ubl.restamp(stored, WHEN) == ubl.unsigned_bytes(doc)
+        signed = signing.sign_unsigned(ubl.restamp(stored, WHEN), cert, signing_time=WHEN, intermediary=True)
+        assert signed == signing.sign_document(doc, cert, signing_time=WHEN, intermediary=True)
+    with pytest.raises(ValueError, match="IssueDate"):
+        ubl.restamp(b"<Invoice><cbc:IssueDate>1 July</cbc:IssueDate></Invoice>", WHEN)

@@ -6,7 +6,7 @@ import logging
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..myinvois import lifecycle, qr, validation
+from ..myinvois import lifecycle, qr, ubl, validation
 from . import mapping
 
 _logger = logging.getLogger(__name__)
@@ -184,7 +184,8 @@ class AccountMove(models.Model):
     def _l10n_my_einvoice_fingerprint(self):
         """A digest of when each record the document is read from, besides the move
         itself, was last written (its journal items, partners, company, products, taxes,
-        units): the build stored at queue time is signed only while it is unchanged."""
+        units), and of a note's original as it stands (its UUID once Valid): the build
+        stored at queue time is signed only while it is unchanged."""
         self.ensure_one()
         lines = self.line_ids
         partners = self.partner_id | self.partner_shipping_id | self.company_id.partner_id
@@ -198,24 +199,25 @@ class AccountMove(models.Model):
             lines.product_uom_id,
         )
         stamps = sorted(f"{record._name},{record.id},{record.write_date}" for records in sources for record in records)
+        # A note's original may become Valid (its UUID known) after the note was queued.
+        stamps += [f"original,{ref.uuid},{ref.number}" for ref in mapping.original_reference(self)]
         return hashlib.sha256("|".join(stamps).encode()).hexdigest()
 
     def _l10n_my_einvoice_stored_build(self, record, now):
-        """The Document stored on ``record`` when the move was queued, issued at
-        ``now``; None when it must be built again (the move or what it reads from
+        """The unsigned UBL bytes stored on ``record`` when the move was queued, issued
+        at ``now``; None when the move must be built again (it, or what it reads from,
         changed since, or nothing is stored)."""
         self.ensure_one()
         if (
-            not record.build_json
+            not record.build_xml
             or self.write_date > record.create_date
             or record.build_fingerprint != self._l10n_my_einvoice_fingerprint()
         ):
             return None
-        document = mapping.document_from_json(record.build_json, now)
-        if document and document.billing_references:
-            # The original may have become Valid since: its UUID is read now.
-            document.billing_references = mapping.original_reference(self)
-        return document
+        try:
+            return ubl.restamp(record.build_xml.encode("utf-8"), now)
+        except ValueError:  # not what the queueing stored: build the move again
+            return None
 
     # --- buttons -------------------------------------------------------------------------
     def action_l10n_my_einvoice_submit(self):
@@ -256,8 +258,9 @@ class AccountMove(models.Model):
                     "code_number": move.name,
                     "state": "queued",
                     # Signing takes this build instead of building the move again.
-                    "build_json": mapping.document_to_json(builds[move][0]),
+                    "build_xml": ubl.unsigned_bytes(builds[move][0]).decode("utf-8"),
                     "build_fingerprint": move._l10n_my_einvoice_fingerprint(),
+                    "type_code": builds[move][0].type_code,
                 }
                 for move in moves
             ]

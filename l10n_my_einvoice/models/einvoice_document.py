@@ -45,8 +45,10 @@ class L10nMyEinvoiceDocument(models.Model):
         "account.move", "l10n_my_einvoice_consolidated_document_id", string="Declared invoices", readonly=True
     )
     plan_json = fields.Text(readonly=True, help="The receipts this consolidated e-invoice declares (core Plan).")
-    build_json = fields.Text(
-        readonly=True, help="The document as built and checked when the move was queued (core JSON form)."
+    build_xml = fields.Text(
+        readonly=True,
+        help="The unsigned UBL document as built and checked when the move was queued; signed as it is "
+        "(issued when signed) unless the move or what it reads from changed since.",
     )
     build_fingerprint = fields.Char(readonly=True, help="What the stored build was read from, as it was then.")
     receipt_count = fields.Integer(string="Receipts", readonly=True)

@@ -7,13 +7,8 @@ without a TIN, a unit without an LHDN code) are returned as ``MappingIssue``s
 naming the record and field to fix.
 """
 
-import dataclasses
-import datetime
-import json
-from decimal import Decimal
-
 from ..myinvois import codes
-from ..myinvois.document import Address, BillingReference, Delivery, Document, DocumentError, Party
+from ..myinvois.document import Address, BillingReference, Delivery, Document, Party
 from .mapping_amounts import exchange_rate, lines_and_rounding
 from .mapping_issue import MappingIssue
 
@@ -204,39 +199,3 @@ def move_to_document(move, issued_at):
         for line in document.lines:
             line.classifications = [codes.CONSOLIDATED_CLASSIFICATION]
     return document, issues
-
-
-def _plain(value):
-    if dataclasses.is_dataclass(value):
-        # The declared* fields are what an XML document says of itself: never set here.
-        return {
-            item.name: _plain(getattr(value, item.name))
-            for item in dataclasses.fields(value)
-            if not item.name.startswith("declared") and getattr(value, item.name) is not None
-        }
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, Decimal):
-        return format(value, "f")  # plain digits, the exponent kept: 1.50 stays 1.50
-    if isinstance(value, (datetime.date, datetime.datetime)):
-        return value.isoformat()
-    return value
-
-
-def document_to_json(document):
-    """The built Document in the core's JSON form (docs/document-json.md), without
-    its issue time: stored when the move is queued, so signing does not build it again."""
-    data = _plain(document)
-    data.pop("issued_at", None)
-    return json.dumps(data, separators=(",", ":"))
-
-
-def document_from_json(text, issued_at):
-    """The Document stored by ``document_to_json``, issued at ``issued_at``; None when
-    it cannot be read back exactly (the caller builds it from the move instead)."""
-    try:
-        document = Document.from_dict(json.loads(text))
-    except (DocumentError, ValueError):
-        return None
-    document.issued_at = issued_at
-    return document

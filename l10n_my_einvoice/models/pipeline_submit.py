@@ -19,7 +19,7 @@ import math
 from odoo import api, fields, models
 
 from ..myinvois import client as api_client
-from ..myinvois import consolidation, signing, validation
+from ..myinvois import consolidation, signing, ubl, validation
 from . import mapping
 from .account_move import utc_now
 from .api_state import run_unless_paused
@@ -166,11 +166,12 @@ class L10nMyEinvoicePipelineSubmit(models.AbstractModel):
         problems, document values to store). The build stored on ``record`` (the queued
         document) when the move was queued and checked is signed as it is; the move is
         built and checked again only when it, or what it reads from, changed since."""
-        document = move._l10n_my_einvoice_stored_build(record, now) if record else None
-        if document is None:
-            document, problems = move._l10n_my_einvoice_build(now)
-            if problems:
-                return None, problems, None
+        stored = move._l10n_my_einvoice_stored_build(record, now) if record else None
+        if stored is not None:
+            return self._signed_bytes(stored, record.code_number, record.type_code, move.company_id, certificate, now)
+        document, problems = move._l10n_my_einvoice_build(now)
+        if problems:
+            return None, problems, None
         return self._signed(document, move.company_id, certificate, now)
 
     @api.model
@@ -190,21 +191,28 @@ class L10nMyEinvoicePipelineSubmit(models.AbstractModel):
 
     @api.model
     def _signed(self, document, company, certificate, now):
-        signed = signing.sign_document(
-            document,
+        return self._signed_bytes(
+            ubl.unsigned_bytes(document), document.number, document.type_code, company, certificate, now
+        )
+
+    @api.model
+    def _signed_bytes(self, unsigned, code_number, type_code, company, certificate, now):
+        """Sign the unsigned UBL bytes of the document ``code_number`` issued at ``now``."""
+        signed = signing.sign_unsigned(
+            unsigned,
             certificate,
             signing_time=now,
             intermediary=company.l10n_my_einvoice_login_as == "intermediary",
         )
-        payload = api_client.SubmissionDocument(document.number, signed)
+        payload = api_client.SubmissionDocument(code_number, signed)
         return (
             payload,
             [],
             {
-                "type_code": document.type_code,
-                "code_number": document.number,
+                "type_code": type_code,
+                "code_number": code_number,
                 "issued_at": now.replace(tzinfo=None),
                 "document_hash": payload.hash,
-                "build_json": False,  # signed: the attachment holds what was sent
+                "build_xml": False,  # signed: the attachment holds what was sent
             },
         )

@@ -33,7 +33,7 @@ from .signing_common import (
     XPATH_TRANSFORM,
     SigningError,
 )
-from .signing_direct import sign_document
+from .signing_direct import sign_document, sign_unsigned
 from .signing_json import sign_json
 from .signing_xml import document_digest, sign_tree, sign_xml, signed_properties_xml
 
@@ -41,6 +41,7 @@ __all__ = [
     "Problem",
     "SigningError",
     "sign_document",
+    "sign_unsigned",
     "sign_tree",
     "sign_xml",
     "sign_json",

@@ -64,18 +64,38 @@ def _extensions(values):
     return "".join(out)
 
 
+def _text_of(data, start_tag, after=0, before=None):
+    """The text of the first element opened with ``start_tag`` (bytes, up to its
+    ">") between ``after`` and ``before``, unescaped; "" when there is none."""
+    start = data.find(start_tag, after, len(data) if before is None else before)
+    if start < 0:
+        return ""
+    start = data.index(b">", start) + 1
+    text = data[start : data.index(b"</", start)].decode("utf-8")
+    return text.replace("&lt;", "<").replace("&amp;", "&")  # "&gt;" and "&#" take the tree path
+
+
 def sign_document(document, loaded_certificate, signing_time=None, intermediary=False):
     """The signed UTF-8 bytes to submit for ``document`` (a validated
     ``document.Document``): what ``sign_tree(ubl.to_tree(document), ...)`` returns,
     with the same arguments and refusals, at about the cost of the RSA signature."""
-    data = ubl.unsigned_bytes(document)
+    return sign_unsigned(ubl.unsigned_bytes(document), loaded_certificate, signing_time, intermediary)
+
+
+def sign_unsigned(data, loaded_certificate, signing_time=None, intermediary=False):
+    """Sign ``data``, the ``ubl.unsigned_bytes`` of a document (stored, restamped
+    with ``ubl.restamp``): what ``sign_tree(ubl.tree_of(data), ...)`` returns. The
+    type code and the issuer's TIN are read from the text, as sign_tree reads them
+    from the tree."""
     head, signature, tail = data.partition(_SIGNATURE)
     if not (signature and data.startswith(_ROOT_OPEN) and _canonical_as_written(data)):
         return sign_tree(ubl.tree_of(data), loaded_certificate, signing_time, intermediary)
     time_text, when = _signing_time(signing_time)
-    party = _issuer_party(document.type_code.strip())
-    issuer = document.buyer if party == "AccountingCustomerParty" else document.supplier
-    info = _check_signer(loaded_certificate, when, (issuer.tin or "").strip(), party, intermediary)
+    party = _issuer_party(_text_of(data, b"<cbc:InvoiceTypeCode").strip())
+    party_at = data.find(f"<cac:{party}>".encode())
+    party_end = data.find(f"</cac:{party}>".encode(), party_at)
+    issuer_tin = _text_of(data, b'<cbc:ID schemeID="TIN">', party_at, party_end).strip() if party_at >= 0 else ""
+    info = _check_signer(loaded_certificate, when, issuer_tin, party, intermediary)
     values = dict(_certificate_values(loaded_certificate, info), signing_time=time_text)
     if ubl_text.has_control_characters(values["issuer"]):  # lxml refuses it: the tree path says so
         return sign_tree(ubl.tree_of(data), loaded_certificate, signing_time, intermediary)

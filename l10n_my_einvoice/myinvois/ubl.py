@@ -75,6 +75,31 @@ def unsigned_bytes(document: Document) -> bytes:
     return data
 
 
+def restamp(data, issued_at):
+    """``unsigned_bytes`` of a document with its issue date and time set to
+    ``issued_at`` (aware): the bytes the writer gives for the document issued then.
+    The root's IssueDate and IssueTime follow its cbc:ID, whose text has no "<"."""
+    issued = issued_at.astimezone(datetime.timezone.utc)
+    date_at = data.find(b"<cbc:IssueDate>") + len(b"<cbc:IssueDate>")
+    time_at = data.find(b"<cbc:IssueTime>", date_at) + len(b"<cbc:IssueTime>")
+    if (
+        date_at < len(b"<cbc:IssueDate>")
+        or time_at < len(b"<cbc:IssueTime>")
+        or data[date_at + 10 : date_at + 26] != b"</cbc:IssueDate>"
+        or data[time_at + 9 : time_at + 25] != b"</cbc:IssueTime>"
+    ):
+        raise ValueError("Not a document written by ubl.unsigned_bytes: no root IssueDate and IssueTime.")
+    return b"".join(
+        (
+            data[:date_at],
+            issued.strftime("%Y-%m-%d").encode(),
+            data[date_at + 10 : time_at],
+            issued.strftime("%H:%M:%SZ").encode(),
+            data[time_at + 9 :],
+        )
+    )
+
+
 def _build(document):
     w = Writer(document.currency)
     root = [_ROOT_START]

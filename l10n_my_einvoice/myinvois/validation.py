@@ -119,9 +119,39 @@ def validate(document: Document, *, now=None, for_submission=True):
     return check.issues
 
 
-def _characters(check, value, path):
+_FIELD_NAMES = {}  # class -> names of the fields _characters reads (() for a value that is not a dataclass)
+
+
+def _texts(value, out):
+    """Every string of ``value``, collected without the paths (most documents have no
+    bad character: naming where is left to _named_characters)."""
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, list):
+        for item in value:
+            _texts(item, out)
+    else:
+        names = _FIELD_NAMES.get(value.__class__)
+        if names is None:
+            names = _FIELD_NAMES[value.__class__] = (
+                tuple(f.name for f in fields(value) if not f.name.startswith("declared"))
+                if is_dataclass(value)
+                else ()
+            )
+        for name in names:
+            _texts(getattr(value, name), out)
+
+
+def _characters(check, document, path):
     """Text XML cannot carry (a control character pasted into a name) in any field: the
     JSON form refuses it at its boundary; a document built in Python is checked here."""
+    texts = []
+    _texts(document, texts)
+    if input_checks.bad_character("".join(texts)):
+        _named_characters(check, document, path)
+
+
+def _named_characters(check, value, path):
     if isinstance(value, str):
         found = input_checks.bad_character(value)
         if found:
@@ -134,11 +164,11 @@ def _characters(check, value, path):
             )
     elif isinstance(value, list):
         for index, item in enumerate(value):
-            _characters(check, item, f"{path}[{index}]")
+            _named_characters(check, item, f"{path}[{index}]")
     elif is_dataclass(value):
         for field in fields(value):
             if not field.name.startswith("declared"):
-                _characters(check, getattr(value, field.name), f"{path}.{field.name}" if path else field.name)
+                _named_characters(check, getattr(value, field.name), f"{path}.{field.name}" if path else field.name)
 
 
 def _header(check, doc, now, for_submission):

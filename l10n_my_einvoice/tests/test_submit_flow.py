@@ -72,7 +72,7 @@ class TestSubmitFlow(MyInvoisFlowCase):
         for move in moves:
             sent = self.assert_valid(move)
             self.assertEqual(sent.issued_at.replace(tzinfo=None), move.l10n_my_einvoice_document_id.issued_at)
-            self.assertFalse(move.l10n_my_einvoice_document_id.build_json, "not kept once signed")
+            self.assertFalse(move.l10n_my_einvoice_document_id.build_xml, "not kept once signed")
         # The customer written after the queueing (a later transaction, so a later
         # write_date): the document is built and checked again from what Odoo holds now.
         move = self.invoice()

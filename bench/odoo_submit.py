@@ -3,7 +3,8 @@ and SQL queries per document, the emulator's CPU apart (prints figures, asserts
 nothing; not run by CI).
 
     createdb -T myinv_base myinv_bench     # or any database; then install the addon once
-    # (l10n_my_edi too, in this scratch database only, for the side-by-side below):
+    # (l10n_my_edi too, in this scratch database only, for the side-by-side below;
+    # after pulling changes to the addon's fields, the same command with -u l10n_my_einvoice):
     /opt/odoo/venv/bin/python /opt/odoo/odoo-bin -d myinv_bench \\
         --addons-path=/opt/odoo/addons,. -i l10n_my_einvoice,l10n_my_edi --stop-after-init
     /opt/odoo/venv/bin/python bench/odoo_submit.py --db myinv_bench [--count 1000] [--workers 2] [--lines 10]

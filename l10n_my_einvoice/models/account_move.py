@@ -198,25 +198,34 @@ class AccountMove(models.Model):
             lines.tax_ids,
             lines.product_uom_id,
         )
-        stamps = sorted(f"{record._name},{record.id},{record.write_date}" for records in sources for record in records)
+        # mapped() reads each field once per recordset, not once per record (the cron
+        # computes this for every document it signs).
+        stamps = sorted(
+            f"{records._name},{record_id},{written}"
+            for records in sources
+            for record_id, written in zip(records.ids, records.mapped("write_date"), strict=True)
+        )
         # A note's original may become Valid (its UUID known) after the note was queued.
         stamps += [f"original,{ref.uuid},{ref.number}" for ref in mapping.original_reference(self)]
         return hashlib.sha256("|".join(stamps).encode()).hexdigest()
 
-    def _l10n_my_einvoice_stored_build(self, record, now):
-        """The unsigned UBL bytes stored on ``record`` when the move was queued, issued
-        at ``now``; None when the move must be built again (it, or what it reads from,
-        changed since, or nothing is stored)."""
+    def _l10n_my_einvoice_build_is_current(self, record):
+        """True while the build stored on ``record`` (the move's queued document) can be
+        signed as it is: nothing it was read from changed since it was queued."""
         self.ensure_one()
-        if (
-            not record.build_xml
-            or self.write_date > record.create_date
-            or record.build_fingerprint != self._l10n_my_einvoice_fingerprint()
-        ):
-            return None
+        return bool(
+            record.build_xml
+            and self.write_date <= record.create_date
+            and record.build_fingerprint == self._l10n_my_einvoice_fingerprint()
+        )
+
+    @staticmethod
+    def _l10n_my_einvoice_stored_build(record, now):
+        """The unsigned UBL bytes stored on ``record``, issued at ``now``; None when they
+        are not what the queueing stored (the move is then built again)."""
         try:
             return ubl.restamp(record.build_xml.encode("utf-8"), now)
-        except ValueError:  # not what the queueing stored: build the move again
+        except ValueError:
             return None
 
     # --- buttons -------------------------------------------------------------------------

@@ -131,14 +131,19 @@ class L10nMyEinvoicePipelineSubmit(models.AbstractModel):
         others are refused alone (Invalid, with the reason); nothing of them reaches LHDN."""
         certificate = company._l10n_my_einvoice_loaded_certificate()
         prepared, refused = [], self.env["l10n_my_einvoice.document"]
-        documents.move_id._l10n_my_einvoice_prefetch()
+        of_moves = documents.filtered(lambda d: not d.consolidated)
+        of_moves.move_id.line_ids.mapped("tax_ids")  # what the fingerprints read, for all at once
+        current = {d.id for d in of_moves if d.move_id._l10n_my_einvoice_build_is_current(d)}
+        # Only the moves built again need what the mapping reads (tax tags, payments).
+        of_moves.filtered(lambda d: d.id not in current).move_id._l10n_my_einvoice_prefetch()
         limit = api_client.MAX_DOCUMENT_BYTES
         for document in documents:
             try:
                 if document.consolidated:
                     payload, problems, values = self._sign_consolidated(document, certificate, utc_now())
                 else:
-                    payload, problems, values = self._sign_move(document.move_id, certificate, utc_now(), document)
+                    record = document if document.id in current else None
+                    payload, problems, values = self._sign_move(document.move_id, certificate, utc_now(), record)
             except signing.SigningError as error:  # e.g. the certificate expired since the upload
                 payload, problems = None, [company._l10n_my_einvoice_certificate_error(error)]
             if not problems and len(payload.data) > limit:
@@ -163,9 +168,9 @@ class L10nMyEinvoicePipelineSubmit(models.AbstractModel):
     @api.model
     def _sign_move(self, move, certificate, now, record=None):
         """Sign ``move`` now (issue time = now, as LHDN wants): (SubmissionDocument,
-        problems, document values to store). The build stored on ``record`` (the queued
-        document) when the move was queued and checked is signed as it is; the move is
-        built and checked again only when it, or what it reads from, changed since."""
+        problems, document values to store). ``record`` is the queued document when the
+        build stored on it is current (``_build_is_current``): it is signed as it is;
+        otherwise the move is built and checked again from what Odoo holds now."""
         stored = move._l10n_my_einvoice_stored_build(record, now) if record else None
         if stored is not None:
             return self._signed_bytes(stored, record.code_number, record.type_code, move.company_id, certificate, now)

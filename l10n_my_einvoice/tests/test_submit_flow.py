@@ -89,6 +89,23 @@ class TestSubmitFlow(MyInvoisFlowCase):
         self.assertEqual(build.call_count, 1, "built again at signing")
         self.assertEqual(self.assert_valid(move).buyer.email, "akaun@pelanggan.example")
 
+    def test_a_note_queued_before_its_original_was_valid_is_sent_with_its_uuid(self):
+        """The credit note's build, stored when it was queued, says its original has no
+        UUID yet (NA); once the original is Valid the note is built again with it."""
+        invoice = self.invoice()
+        credit = self.invoice("out_refund", reversed_entry_id=invoice.id)
+        (invoice + credit).action_l10n_my_einvoice_submit()
+        self.env["account.move"]._cron_l10n_my_einvoice_submit(batch_limit=1)  # the invoice alone
+        self.emulator.process_pending()
+        self.env["account.move"]._cron_l10n_my_einvoice_poll()
+        self.assert_valid(invoice)
+        self.assertEqual(credit.l10n_my_einvoice_state, "queued")
+        with patch.object(mapping, "move_to_document", wraps=mapping.move_to_document) as build:
+            self.send_queued()
+        self.assertEqual(build.call_count, 1, "built again: its original is Valid now")
+        reference = self.assert_valid(credit).billing_references[0]
+        self.assertEqual((reference.uuid, reference.number), (invoice.l10n_my_einvoice_uuid, invoice.name))
+
     def test_missing_data_is_shown_at_once_and_nothing_is_sent(self):
         nobody = self.env["res.partner"].create(
             {

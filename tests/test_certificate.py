@@ -5,7 +5,7 @@ import pytest
 from cryptography import x509
 from lxml import etree
 
-from l10n_my_einvoice.myinvois import certificate
+from l10n_my_einvoice.myinvois import certificate, certificate_cache
 
 DS = {"ds": "http://www.w3.org/2000/09/xmldsig#", "xades": "http://uri.etsi.org/01903/v1.3.2#"}
 PASSWORD = b"pfx-password"
@@ -125,3 +125,20 @@ def test_issuer_name_quotes_special_characters():
         ]
     )
     assert certificate.issuer_name(name) == 'E=ca@example.my, O="Raff, Comm Sdn Bhd", C=MY'
+
+
+def test_an_opened_certificate_is_kept_per_file_and_password():
+    certificate_cache.forget()
+    first = certificate.make_test_certificate(password=b"pw")
+    second = certificate.make_test_certificate(password=b"pw")
+    loaded = certificate_cache.load_pkcs12(first, "pw")
+    assert certificate_cache.load_pkcs12(first, b"pw") is loaded  # opened once
+    assert certificate_cache.load_pkcs12(second, "pw") is not loaded  # another file
+    with pytest.raises(certificate.CertificateError, match="password is wrong"):
+        certificate_cache.load_pkcs12(first, "other")  # another password: opened, refused
+    with pytest.raises(certificate.CertificateError, match="password is wrong"):
+        certificate_cache.load_pkcs12(first, "other")  # and the refusal was not kept
+    for index in range(10):  # a few companies per process, not every file ever seen
+        certificate_cache.load_pkcs12(certificate.make_test_certificate(password=str(index).encode()), str(index))
+    assert certificate_cache.load_pkcs12(first, "pw") is not loaded
+    certificate_cache.forget()

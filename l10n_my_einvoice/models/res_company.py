@@ -6,8 +6,8 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..myinvois import certificate as core_certificate
+from ..myinvois import certificate_cache, codes, environments
 from ..myinvois import client as api_client
-from ..myinvois import codes, environments
 from .api_log import DEFAULT_RETENTION_DAYS, ApiLogRecorder
 from .api_state import DatabaseRateLimiter, DatabaseTokenStore, utc_datetime
 
@@ -391,7 +391,7 @@ class ResCompany(models.Model):
         self.ensure_one()
         secrets = self.sudo()
         try:
-            return core_certificate.load_pkcs12(
+            return certificate_cache.load_pkcs12(  # opened once per process, per file and password
                 base64.b64decode(secrets.l10n_my_einvoice_certificate),
                 secrets.l10n_my_einvoice_certificate_password or "",
             )

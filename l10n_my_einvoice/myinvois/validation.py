@@ -134,9 +134,7 @@ def _texts(value, out):
         names = _FIELD_NAMES.get(value.__class__)
         if names is None:
             names = _FIELD_NAMES[value.__class__] = (
-                tuple(f.name for f in fields(value) if not f.name.startswith("declared"))
-                if is_dataclass(value)
-                else ()
+                tuple(f.name for f in fields(value) if not f.name.startswith("declared")) if is_dataclass(value) else ()
             )
         for name in names:
             _texts(getattr(value, name), out)

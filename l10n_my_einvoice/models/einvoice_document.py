@@ -3,7 +3,7 @@ import logging
 
 from psycopg2.extensions import TransactionRollbackError
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 from ..myinvois import lifecycle, qr
 
@@ -191,21 +191,25 @@ class L10nMyEinvoiceDocument(models.Model):
         a line per document per state costs month-end runs a third of their time."""
         bodies = {}
         for document in self:
-            body = {
-                "valid": _(
+            # Only the body of the document's own state (most transitions post none).
+            if document.state == "valid":
+                body = self.env._(
                     "MyInvois: %(number)s is Valid. UUID %(uuid)s.", number=document.code_number, uuid=document.uuid
-                ),
-                "invalid": _(
+                )
+            elif document.state == "invalid":
+                body = self.env._(
                     "MyInvois: %(number)s is Invalid: %(errors)s",
                     number=document.code_number,
                     errors=document.error_text or "-",
-                ),
-                "cancelled": _(
+                )
+            elif document.state == "cancelled":
+                body = self.env._(
                     "MyInvois: %(number)s cancelled at LHDN (%(reason)s).",
                     number=document.code_number,
                     reason=document.cancel_reason or "-",
-                ),
-            }.get(document.state)
+                )
+            else:
+                continue
             if body and document.move_id:
                 bodies[document.move_id.id] = body
             elif body:  # a consolidated e-invoice: its month's consolidation keeps the log

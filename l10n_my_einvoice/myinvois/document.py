@@ -39,7 +39,9 @@ class DocumentError(ValueError):
 
 def money(value):
     """Round to 2 decimals the way LHDN does (half up)."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    if value.__class__ is not Decimal:  # most amounts are Decimals already: no copy
+        value = Decimal(value)
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass
@@ -138,9 +140,13 @@ class Line:
         # A missing price or quantity counts as 0 here; validation names it.
         subtotal = money((self.unit_price or 0) * (self.quantity or 0))
         resolved = tuple(a.resolved_amount(subtotal) for a in self.allowances)
-        total = subtotal  # - discounts + charges; exact: every term has two decimals
+        discounts = charges = ZERO  # summed from ZERO as sum() did: the same signs of zero
         for allowance, amount in zip(self.allowances, resolved, strict=True):
-            total = total + amount if allowance.charge else total - amount
+            if allowance.charge:
+                charges += amount
+            else:
+                discounts += amount
+        total = subtotal - discounts + charges
         taxes = tuple((tax.resolved_taxable(total), tax.resolved_amount(total)) for tax in self.taxes)
         # An exempt (E) subtotal may state the tax that would have been due; it is not
         # charged, so it is not in the line's tax (reference §5.8, LHDN's MultiLineItem sample).
@@ -299,19 +305,22 @@ class Document:
         """Every amount of the document, computed once (Amounts): the writer and the
         validator use one snapshot instead of re-summing the lines per total."""
         lines = tuple(line.amounts() for line in self.lines)
-        line_extension = sum((amounts.total for amounts in lines), Decimal("0.00"))
+        line_extension = sum((amounts.total for amounts in lines), ZERO)
         resolved = tuple(a.resolved_amount(line_extension) for a in self.allowances)
-        allowance_total = sum(
-            (x for a, x in zip(self.allowances, resolved, strict=True) if not a.charge), Decimal("0.00")
-        )
-        charge_total = sum((x for a, x in zip(self.allowances, resolved, strict=True) if a.charge), Decimal("0.00"))
+        allowance_total = charge_total = ZERO
+        for allowance, amount in zip(self.allowances, resolved, strict=True):
+            if allowance.charge:
+                charge_total += amount
+            else:
+                allowance_total += amount
         groups = {}
+        tax_total = ZERO
         for line, amounts in zip(self.lines, lines, strict=True):
+            tax_total += amounts.tax_total
             for tax, (taxable, amount) in zip(line.taxes, amounts.taxes, strict=True):
                 key = (tax.type, tax.exemption_reason if tax.type == "E" else "")
-                group_taxable, group_amount = groups.get(key, (Decimal("0.00"), Decimal("0.00")))
+                group_taxable, group_amount = groups.get(key, (ZERO, ZERO))
                 groups[key] = (group_taxable + taxable, group_amount + amount)
-        tax_total = sum((amounts.tax_total for amounts in lines), Decimal("0.00"))
         tax_exclusive = line_extension - allowance_total + charge_total
         prepaid = (
             money(self.prepayment.amount) if self.prepayment and self.prepayment.amount is not None else Decimal("0.00")

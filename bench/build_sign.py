@@ -42,15 +42,6 @@ def floor_once(loaded, root):
     loaded.private_key.sign(digest, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
 
 
-def floor(loaded, root, seconds):
-    """ms per document of the floor, over ``seconds``."""
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        floor_once(loaded, root)
-        count += 1
-    return 1000 * (time.perf_counter() - start) / count
-
-
 def _round(template, now, loaded, root, first, count):
     """ms per document of the pipeline (sign_document: build + sign + serialise) over
     ``count`` documents, the stages timed apart on the same documents, and of the

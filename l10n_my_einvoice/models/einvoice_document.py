@@ -210,9 +210,9 @@ class L10nMyEinvoiceDocument(models.Model):
                 )
             else:
                 continue
-            if body and document.move_id:
+            if document.move_id:
                 bodies[document.move_id.id] = body
-            elif body:  # a consolidated e-invoice: its month's consolidation keeps the log
+            else:  # a consolidated e-invoice: its month's consolidation keeps the log
                 document.consolidation_id._message_log(body=body)
         if bodies:
             self.env["account.move"].browse(bodies)._message_log_batch(bodies=bodies)

@@ -9,7 +9,7 @@ import re
 import weakref
 
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric import padding, utils
 
 from . import certificate, ubl
 from .document import SELF_BILLED_TYPES
@@ -138,8 +138,16 @@ def _check_signer(loaded, when, issuer_tin, party, intermediary):
     return info
 
 
-def _rsa_sign(private_key, data):
-    return base64.b64encode(private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())).decode("ascii")
+def _document_signature(private_key, body):
+    """The ``doc_digest`` and ``signature_value`` (base64) of the canonical ``body``:
+    the RSA-SHA256 PKCS#1 v1.5 signature is made over the document's own SHA-256,
+    hashed once for both (§7.4 steps 5-6)."""
+    digest = hashlib.sha256(body).digest()
+    signature = private_key.sign(digest, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
+    return {
+        "doc_digest": base64.b64encode(digest).decode("ascii"),
+        "signature_value": base64.b64encode(signature).decode("ascii"),
+    }
 
 
 def _certificate_values(loaded, info):

@@ -11,16 +11,12 @@ the suite). A text that would not be its own canonical form (see
 ``_NOT_CANONICAL``) is signed through the tree instead, with the same result.
 """
 
-import base64
-import hashlib
 import re
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import padding, utils
 from lxml import etree
 
 from . import ubl, ubl_text
-from .signing_common import _certificate_values, _check_signer, _issuer_party, _signing_time
+from .signing_common import _certificate_values, _check_signer, _document_signature, _issuer_party, _signing_time
 from .signing_xml import _VALUE_KEYS, _build_extensions, _props_digest_xml, sign_tree
 
 _SIGNATURE = (
@@ -99,10 +95,7 @@ def sign_unsigned(data, loaded_certificate, signing_time=None, intermediary=Fals
     values = dict(_certificate_values(loaded_certificate, info), signing_time=time_text)
     if ubl_text.has_control_characters(values["issuer"]):  # lxml refuses it: the tree path says so
         return sign_tree(ubl.tree_of(data), loaded_certificate, signing_time, intermediary)
-    digest = hashlib.sha256(head + tail).digest()
-    signature_value = loaded_certificate.private_key.sign(digest, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
-    values["doc_digest"] = base64.b64encode(digest).decode("ascii")
-    values["signature_value"] = base64.b64encode(signature_value).decode("ascii")
+    values.update(_document_signature(loaded_certificate.private_key, head + tail))
     values["props_digest"] = _props_digest_xml(values)
     start = len(_ROOT_OPEN)
     return b"".join((data[:start], _extensions(values).encode("utf-8"), data[start:]))

@@ -15,8 +15,8 @@ from .signing_common import (
     SigningError,
     _certificate_values,
     _check_signer,
+    _document_signature,
     _issuer_party,
-    _rsa_sign,
     _sha256_b64,
     _signing_time,
 )
@@ -204,8 +204,7 @@ def sign_json(json_bytes, loaded_certificate, signing_time=None, intermediary=Fa
     values = dict(
         _certificate_values(loaded_certificate, info),
         signing_time=time_text,
-        doc_digest=_sha256_b64(body),
-        signature_value=_rsa_sign(loaded_certificate.private_key, body),
+        **_document_signature(loaded_certificate.private_key, body),
     )
     qualifying = _json_qualifying(values)
     values["props_digest"] = _sha256_b64(_dump_json(qualifying).encode("utf-8"))

@@ -29,8 +29,8 @@ from .signing_common import (
     SigningError,
     _certificate_values,
     _check_signer,
+    _document_signature,
     _issuer_party,
-    _rsa_sign,
     _sha256_b64,
     _signing_time,
 )
@@ -266,8 +266,7 @@ def sign_tree(root, loaded_certificate, signing_time=None, intermediary=False):
     values = dict(
         _certificate_values(loaded_certificate, info),
         signing_time=time_text,
-        doc_digest=_sha256_b64(body),
-        signature_value=_rsa_sign(loaded_certificate.private_key, body),
+        **_document_signature(loaded_certificate.private_key, body),
     )
     values["props_digest"] = _props_digest_xml(values)
     _place_ubl_signature(root)

@@ -97,7 +97,6 @@ class Writer:
     whole, a few calls per line instead of one per element."""
 
     def __init__(self, currency):
-        self.currency = currency
         self.currency_attribute = attributes_text({"currencyID": currency})
         self._currency = f' currencyID="{escape_attribute(currency)}">'
 

@@ -122,6 +122,17 @@ def validate(document: Document, *, now=None, for_submission=True):
 _FIELD_NAMES = {}  # class -> names of the fields _characters reads (() for a value that is not a dataclass)
 
 
+def _checked_fields(value):
+    """The fields of ``value`` whose texts are checked: all but the declared* ones
+    (what an XML document says of itself), () when it is not a dataclass."""
+    names = _FIELD_NAMES.get(value.__class__)
+    if names is None:
+        names = _FIELD_NAMES[value.__class__] = (
+            tuple(f.name for f in fields(value) if not f.name.startswith("declared")) if is_dataclass(value) else ()
+        )
+    return names
+
+
 def _texts(value, out):
     """Every string of ``value``, collected without the paths (most documents have no
     bad character: naming where is left to _named_characters)."""
@@ -131,12 +142,7 @@ def _texts(value, out):
         for item in value:
             _texts(item, out)
     else:
-        names = _FIELD_NAMES.get(value.__class__)
-        if names is None:
-            names = _FIELD_NAMES[value.__class__] = (
-                tuple(f.name for f in fields(value) if not f.name.startswith("declared")) if is_dataclass(value) else ()
-            )
-        for name in names:
+        for name in _checked_fields(value):
             _texts(getattr(value, name), out)
 
 
@@ -163,10 +169,9 @@ def _named_characters(check, value, path):
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _named_characters(check, item, f"{path}[{index}]")
-    elif is_dataclass(value):
-        for field in fields(value):
-            if not field.name.startswith("declared"):
-                _named_characters(check, getattr(value, field.name), f"{path}.{field.name}" if path else field.name)
+    else:
+        for name in _checked_fields(value):
+            _named_characters(check, getattr(value, name), f"{path}.{name}" if path else name)
 
 
 def _header(check, doc, now, for_submission):

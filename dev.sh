@@ -5,6 +5,7 @@
 #                       up from ../shared/odoo when none is found; required under CI=true)
 #   bash dev.sh lint    the linters alone: ruff (lint + format), pylint-odoo, the OCA hooks
 #   bash dev.sh odoo    try it in Odoo: a demo database against the emulator, on 127.0.0.1
+#   bash dev.sh i18n    the translation template from Odoo, merged into i18n/ms.po
 # Each command creates or reuses .venv and installs what it needs.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -114,5 +115,6 @@ case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   lint) shift; cmd_lint ;;
   odoo) shift; cmd_odoo "$@" ;;
-  *) echo "usage: bash dev.sh demo|test|lint|odoo" >&2; exit 2 ;;
+  i18n) shift; bash "$ROOT/tools/i18n_export.sh" ;;
+  *) echo "usage: bash dev.sh demo|test|lint|odoo|i18n" >&2; exit 2 ;;
 esac

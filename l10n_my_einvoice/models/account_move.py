@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..myinvois import lifecycle, qr, ubl, validation
-from . import mapping
+from . import einvoice_error_guide, mapping
 
 _logger = logging.getLogger(__name__)
 ACTIVE_STATES = tuple(lifecycle.ACTIVE)
@@ -41,6 +41,9 @@ class AccountMove(models.Model):
         related="l10n_my_einvoice_document_id.validated_at", string="Validated at"
     )
     l10n_my_einvoice_errors = fields.Text(related="l10n_my_einvoice_document_id.error_text", string="LHDN errors")
+    l10n_my_einvoice_error_html = fields.Html(
+        related="l10n_my_einvoice_document_id.error_html", string="LHDN errors, explained"
+    )
     l10n_my_einvoice_waiting_until = fields.Datetime(
         string="Waiting for LHDN until",
         compute="_compute_l10n_my_einvoice_waiting",
@@ -153,14 +156,14 @@ class AccountMove(models.Model):
         """(core Document, [problem message]) of the move issued at ``now``."""
         self.ensure_one()
         document, issues = mapping.move_to_document(self, now)
-        messages = [f"{issue.record}, field '{issue.field}': {issue.message}" for issue in issues]
         # The core's "required" for what the mapping already named in Odoo's words is noise.
-        messages += [
-            str(issue)
+        core_issues = [
+            issue
             for issue in validation.validate(document, now=now)
             if not (issues and issue.rule == "required" and issue.path.rsplit(".", 1)[-1] in mapping.NAMED_BY_MAPPING)
         ]
-        return document, messages
+        line_ids = [line.id for line in document.lines]
+        return document, einvoice_error_guide.problem_messages(self.env, issues, core_issues, self, line_ids)
 
     def _l10n_my_einvoice_prefetch(self):
         """Read, for all moves at once, the many2many values Odoo's base lines need

@@ -9,6 +9,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..myinvois import lifecycle
+from .einvoice_time import user_time
 
 # What the e-invoice declares, on the move and on its lines (models/mapping*.py).
 DECLARED_MOVE_FIELDS = frozenset(
@@ -95,9 +96,9 @@ class AccountMove(models.Model):
         document = self.l10n_my_einvoice_document_id
         if document.state in lifecycle.AT_LHDN_VALID and document.can_cancel:
             way = _(
-                "Cancel the e-invoice first (button 'Cancel e-invoice', possible until %(deadline)s UTC), or "
+                "Cancel the e-invoice first (button 'Cancel e-invoice', possible until %(deadline)s), or "
                 "correct it with a credit or debit note.",
-                deadline=fields.Datetime.to_string(document.cancel_deadline),
+                deadline=user_time(self.env, document.cancel_deadline),
             )
         elif document.state in lifecycle.AT_LHDN_VALID:
             way = _("Its 72 hours are over: correct it with a credit note or a debit note.")

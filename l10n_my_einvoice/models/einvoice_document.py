@@ -1,11 +1,13 @@
 import json
 import logging
 
+from lxml import etree
 from psycopg2.extensions import TransactionRollbackError
 
 from odoo import api, fields, models
 
 from ..myinvois import lifecycle, qr
+from . import einvoice_error_guide
 
 _logger = logging.getLogger(__name__)
 
@@ -54,18 +56,24 @@ class L10nMyEinvoiceDocument(models.Model):
     receipt_count = fields.Integer(string="Receipts", readonly=True)
     amount_total = fields.Monetary(string="Total", readonly=True, currency_field="currency_id")
     currency_id = fields.Many2one("res.currency", readonly=True)
-    state = fields.Selection(STATES, default="queued", required=True, readonly=True, index=True)
+    state = fields.Selection(STATES, string="Status", default="queued", required=True, readonly=True, index=True)
     type_code = fields.Char(string="e-Invoice type", readonly=True)
     code_number = fields.Char(string="Number", readonly=True, help="The move's number, sent as cbc:ID.")
     uuid = fields.Char(string="UUID", readonly=True, index="btree_not_null", copy=False)
     long_id = fields.Char(string="Long ID", readonly=True, copy=False)
     submission_id = fields.Many2one("l10n_my_einvoice.submission", readonly=True, index="btree_not_null")
     document_hash = fields.Char(readonly=True, help="SHA-256 of the exact bytes sent.")
-    issued_at = fields.Datetime(string="Issued at (UTC)", readonly=True)
+    issued_at = fields.Datetime(string="Issued at", readonly=True)
     validated_at = fields.Datetime(readonly=True)
     attachment_id = fields.Many2one("ir.attachment", string="Signed XML", readonly=True)
     error_json = fields.Text(readonly=True)
     error_text = fields.Text(string="LHDN errors", readonly=True)
+    error_html = fields.Html(
+        string="LHDN errors, explained",
+        compute="_compute_error_html",
+        sanitize=False,  # built from escaped parts (einvoice_error_guide.errors_html)
+        help="Each error on the record and field to fix, with LHDN's text and code and how to fix it.",
+    )
     validation_link = fields.Char(compute="_compute_validation_link")
 
     # A move has at most one document on its way or Valid: two clicks, two workers or
@@ -174,6 +182,33 @@ class L10nMyEinvoiceDocument(models.Model):
         for error in errors:
             walk(error)
         self.write({"error_json": json.dumps(errors, ensure_ascii=False), "error_text": "\n".join(lines) or False})
+
+    @api.depends("error_json", "attachment_id", "build_xml")
+    @api.depends_context("lang")
+    def _compute_error_html(self):
+        for document in self:
+            errors = json.loads(document.error_json) if document.error_json else None
+            document.error_html = (
+                einvoice_error_guide.errors_html(self.env, document.move_id, errors, document._line_ids())
+                if errors
+                else False
+            )
+
+    def _line_ids(self):
+        """The cbc:ID of each line as sent (the journal item's id), from the signed file or
+        the stored build; None when neither can be read."""
+        raw = self.attachment_id.raw or (self.build_xml or "").encode()
+        if not raw:
+            return None
+        try:
+            root = etree.fromstring(raw, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+        except etree.XMLSyntaxError:
+            return None
+        return [
+            line.findtext("{*}ID")
+            for line in root
+            if isinstance(line.tag, str) and etree.QName(line).localname == "InvoiceLine"
+        ]
 
     def action_download_xml(self):
         self.ensure_one()

@@ -65,6 +65,7 @@ class L10nMyEinvoiceRequest(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     state = fields.Selection(
         [("pending_approval", "Waiting for approval"), ("issued", "Issued"), ("refused", "Refused")],
+        string="Status",
         default="pending_approval",
         required=True,
         readonly=True,

@@ -16,7 +16,11 @@ class L10nMyEinvoiceSubmission(models.Model):
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     document_ids = fields.One2many("l10n_my_einvoice.document", "submission_id", readonly=True)
     state = fields.Selection(
-        [("in_progress", "In progress"), ("done", "Done")], default="in_progress", readonly=True, index=True
+        [("in_progress", "In progress"), ("done", "Done")],
+        string="Status",
+        default="in_progress",
+        readonly=True,
+        index=True,
     )
     submitted_at = fields.Datetime(readonly=True)
     checked_at = fields.Datetime(string="Last checked", readonly=True)

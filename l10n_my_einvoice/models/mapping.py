@@ -26,19 +26,29 @@ def type_code(move):
     return str(int(code) + 10) if self_billed else code
 
 
+def _label(record, field):
+    """The field's label as the user sees it (translated)."""
+    return record._fields[field]._description_string(record.env)
+
+
 def _address(partner, issues, role):
+    env = partner.env
     country = codes.country_alpha3(partner.country_id.code) if partner.country_id else None
     if not country:
         issues.append(
-            MappingIssue(partner.display_name, "Country", f"The {role}'s country is missing or unknown to LHDN.")
+            MappingIssue(
+                partner.display_name,
+                _label(partner, "country_id"),
+                env._("The %(role)s's country is missing or unknown to LHDN.", role=role),
+            )
         )
     state = codes.state_code(partner.country_id.code, partner.state_id.code) if partner.country_id else None
     if partner.country_id.code == "MY" and not state:
         issues.append(
             MappingIssue(
                 partner.display_name,
-                "State",
-                f"The {role} is in Malaysia but its state is missing or not a Malaysian state.",
+                _label(partner, "state_id"),
+                env._("The %(role)s is in Malaysia but its state is missing or not a Malaysian state.", role=role),
             )
         )
     elif partner.country_id and partner.country_id.code != "MY":
@@ -59,8 +69,8 @@ def company_party(company, issues):
         issues.append(
             MappingIssue(
                 company.display_name,
-                "MSIC code",
-                "Set the company's MSIC code in Settings > Invoicing > MyInvois (LHDN).",
+                _label(company, "l10n_my_einvoice_msic_id"),
+                company.env._("Set the company's MSIC code in Settings > Invoicing > MyInvois (LHDN)."),
             )
         )
     return Party(
@@ -70,7 +80,7 @@ def company_party(company, issues):
         id_number=company.l10n_my_identification_number or "",
         sst=company.sst_registration_number or "NA",
         ttx=company.ttx_registration_number or "NA",
-        address=_address(partner, issues, "company"),
+        address=_address(partner, issues, company.env._("company")),
         phone=_phone(partner),
         email=partner.email or "",
         msic=company.l10n_my_einvoice_msic_id.code or "",
@@ -81,7 +91,8 @@ def company_party(company, issues):
 def counterpart_party(partner, issues, *, is_supplier):
     """The customer (or, on self-billed documents, the supplier)."""
     partner = partner.commercial_partner_id
-    role = "supplier" if is_supplier else "customer"
+    env = partner.env
+    role = env._("supplier") if is_supplier else env._("customer")
     tin = codes.normalize_tin(partner.vat or "")
     id_type, id_number = partner.l10n_my_identification_type or "", partner.l10n_my_identification_number or ""
     foreign = partner.country_id and partner.country_id.code != "MY"
@@ -98,17 +109,24 @@ def counterpart_party(partner, issues, *, is_supplier):
             issues.append(
                 MappingIssue(
                     partner.display_name,
-                    "Tax ID",
-                    f"The {role} has no Malaysian TIN in its Tax ID "
-                    f"({partner.vat or 'empty'}). Add it, or invoice a consolidated buyer.",
+                    _label(partner, "vat"),
+                    env._(
+                        "The %(role)s has no Malaysian TIN in its Tax ID (%(vat)s). Add it, or invoice a "
+                        "consolidated buyer.",
+                        role=role,
+                        vat=partner.vat or env._("empty"),
+                    ),
                 )
             )
     if not id_type and not foreign:
         issues.append(
             MappingIssue(
                 partner.display_name,
-                "ID type",
-                f"Set the {role}'s ID type and number (BRN, NRIC, passport or army) in its Invoicing tab.",
+                _label(partner, "l10n_my_identification_type"),
+                env._(
+                    "Set the %(role)s's ID type and number (BRN, NRIC, passport or army) in its Invoicing tab.",
+                    role=role,
+                ),
             )
         )
     party = Party(
@@ -151,7 +169,7 @@ def delivery(move, issues):
         tin=tin if own else "",
         id_type=(commercial.l10n_my_identification_type or "") if own else "",
         id_number=(commercial.l10n_my_identification_number or "") if own else "",
-        address=_address(shipping, issues, "delivery address"),
+        address=_address(shipping, issues, move.env._("delivery address")),
     )
 
 

@@ -27,7 +27,7 @@ from odoo.tools import SQL
 from ..myinvois import consolidation as core
 from ..myinvois.document import BillingReference
 from ..myinvois.lifecycle import ACTIVE
-from . import mapping
+from . import einvoice_error_guide, mapping
 from .account_move_route import month_start, next_month_start
 
 # Source is re-exported: bridge modules build their receipts with it.
@@ -227,7 +227,7 @@ class L10nMyEinvoicePipelineConsolidate(models.AbstractModel):
         issues = []
         party = mapping.company_party(company, issues)
         if issues:
-            raise UserError("\n".join(f"{issue.record}, field '{issue.field}': {issue.message}" for issue in issues))
+            raise UserError("\n".join(einvoice_error_guide.problem_messages(self.env, issues, [])))
         return party
 
     @api.model

@@ -20,7 +20,7 @@ from odoo import api, fields, models
 
 from ..myinvois import client as api_client
 from ..myinvois import consolidation, signing, ubl, validation
-from . import mapping
+from . import einvoice_error_guide, mapping
 from .account_move import utc_now
 from .api_state import run_unless_paused
 
@@ -188,8 +188,7 @@ class L10nMyEinvoicePipelineSubmit(models.AbstractModel):
         document = consolidation.to_document(
             consolidation.Plan.from_json(record.plan_json), issuer=issuer, issued_at=now
         )
-        problems = [f"{issue.record}, field '{issue.field}': {issue.message}" for issue in issues]
-        problems += [str(issue) for issue in validation.validate(document, now=now)]
+        problems = einvoice_error_guide.problem_messages(self.env, issues, validation.validate(document, now=now))
         if problems:
             return None, problems, None
         return self._signed(document, company, certificate, now)

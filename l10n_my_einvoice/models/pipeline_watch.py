@@ -13,6 +13,7 @@ from odoo import _, api, fields, models
 from ..myinvois import lifecycle
 from .api_state import run_unless_paused
 from .einvoice_submission import lhdn_datetime
+from .einvoice_time import malaysia_time
 
 WATCH_CRON = "l10n_my_einvoice.ir_cron_watch"
 WATCH_BATCH = 50  # Get Document Details calls per company and run
@@ -83,10 +84,10 @@ class L10nMyEinvoiceDocumentWatch(models.Model):
         deadline = lifecycle.cancellation_deadline(self.validated_at)
         note = _(
             'The buyer asks LHDN to reject the e-invoice %(number)s: "%(reason)s". Either accept it '
-            "(cancel the e-invoice, before %(deadline)s UTC) or issue a credit note.",
+            "(cancel the e-invoice, before %(deadline)s) or issue a credit note.",
             number=self.code_number,
             reason=self.rejection_reason,
-            deadline=fields.Datetime.to_string(deadline),
+            deadline=malaysia_time(self.env, deadline) if deadline else "-",
         )
         move._message_log(body=note)
         user = move.invoice_user_id

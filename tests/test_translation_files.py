@@ -1,0 +1,59 @@
+"""The Malay translation file, checked without Odoo: every term of the template is
+translated, and no translation loses a placeholder, a tag or a line break that Odoo
+or the browser needs. (That every term the addon's code and views hold is in the
+template is checked inside Odoo: l10n_my_einvoice/tests/test_translations.py.)"""
+
+import collections
+import pathlib
+import re
+
+import polib
+import pytest
+
+I18N = pathlib.Path(__file__).resolve().parents[1] / "l10n_my_einvoice" / "i18n"
+PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sdr]|%[sdr]|%%|\{\{[^}]*\}\}|\{[a-z_]*\}")
+TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+
+
+@pytest.fixture(scope="module")
+def malay():
+    return polib.pofile(str(I18N / "ms.po"))
+
+
+@pytest.fixture(scope="module")
+def template():
+    return polib.pofile(str(I18N / "l10n_my_einvoice.pot"))
+
+
+def test_every_term_of_the_template_has_its_malay(malay, template):
+    translated = {entry.msgid: entry.msgstr for entry in malay if not entry.obsolete and not entry.fuzzy}
+    missing = [entry.msgid for entry in template if not translated.get(entry.msgid, "").strip()]
+    assert len(template) > 600
+    assert missing == []
+
+
+def test_the_malay_file_holds_no_term_the_template_lost(malay, template):
+    assert {entry.msgid for entry in malay if not entry.obsolete} == {entry.msgid for entry in template}
+
+
+def test_a_translation_keeps_placeholders_tags_and_line_breaks(malay):
+    broken = []
+    for entry in malay:
+        for what, pattern in (("placeholders", PLACEHOLDER), ("tags", TAG)):
+            if collections.Counter(pattern.findall(entry.msgid)) != collections.Counter(pattern.findall(entry.msgstr)):
+                broken.append((what, entry.msgid[:60]))
+        if entry.msgid.count("\n") != entry.msgstr.count("\n"):
+            broken.append(("line breaks", entry.msgid[:60]))
+    assert broken == []
+
+
+def test_the_malay_is_malay(malay):
+    """Codes and names stay as they are; everything else is translated, not copied."""
+    copied = [
+        entry.msgid
+        for entry in malay
+        if entry.msgstr == entry.msgid and re.search(r"[a-z]{4,} [a-z]{3,}", TAG.sub("", entry.msgid))
+    ]
+    assert copied == []
+    header = malay.metadata
+    assert header["Language"] == "ms" and "nplurals=1" in header["Plural-Forms"]

@@ -115,6 +115,6 @@ case "${1:-}" in
   test) shift; cmd_test "$@" ;;
   lint) shift; cmd_lint ;;
   odoo) shift; cmd_odoo "$@" ;;
-  i18n) shift; bash "$ROOT/tools/i18n_export.sh" ;;
+  i18n) shift; ensure_venv; VENV="$VENV" bash "$ROOT/tools/i18n_export.sh" ;;
   *) echo "usage: bash dev.sh demo|test|lint|odoo|i18n" >&2; exit 2 ;;
 esac

@@ -8,11 +8,18 @@ The Malay texts are the core's (``Issue.message_ms``, ``Guide.fix_ms``, LHDN's o
 
 from markupsafe import Markup, escape
 
+from ..myinvois import error_guide
 from .einvoice_error_target import locate
 
 
 def is_malay(env):
     return (env.lang or "").startswith("ms")
+
+
+def error_text(env, error):
+    """A failed MyInvois call (core MyInvoisError) in the user's language; other errors as they are."""
+    malay = getattr(error, "message_ms", None) if is_malay(env) else None
+    return malay or str(error)
 
 
 def mapping_message(env, issue):
@@ -46,8 +53,6 @@ def problem_messages(env, mapping_issues, core_issues, move=None, line_ids=None)
 def explained_lines(env, move, errors, line_ids=None):
     """[(depth, target or None, LHDN's text, code, how-to-fix or "", path)] of LHDN's error
     objects; ``move`` may be empty (a consolidated e-invoice): nothing is placed then."""
-    from ..myinvois import error_guide  # noqa: PLC0415  TEMPORARY until the core module lands
-
     malay = is_malay(env)
     rows = []
     for item in error_guide.explain(errors):

@@ -14,6 +14,7 @@ from odoo.exceptions import UserError
 
 from ..myinvois import client as api_client
 from ..myinvois import lifecycle
+from . import einvoice_error_guide
 from .api_state import run_unless_paused
 
 CANCEL_CRON = "l10n_my_einvoice.ir_cron_cancel"
@@ -138,4 +139,8 @@ def _refusal_text(document, error):
             "Click 'Refresh MyInvois status' to see its state.",
             number=document.code_number,
         )
-    return env._("LHDN refuses to cancel %(number)s: %(reason)s", number=document.code_number, reason=error)
+    return env._(
+        "LHDN refuses to cancel %(number)s: %(reason)s",
+        number=document.code_number,
+        reason=einvoice_error_guide.error_text(env, error),
+    )

@@ -12,6 +12,7 @@ from odoo.tools import format_datetime
 
 from ..myinvois import client as api_client
 from ..myinvois import lifecycle
+from . import einvoice_error_guide
 from .api_state import run_unless_paused, trigger_committed
 from .einvoice_submission import lhdn_datetime
 
@@ -118,7 +119,7 @@ class L10nMyEinvoicePipelinePoll(models.AbstractModel):
                     self.env._(
                         "MyInvois could not be asked for the status now (%(reason)s). Nothing is lost: the "
                         "scheduled action asks again.",
-                        reason=error,
+                        reason=einvoice_error_guide.error_text(self.env, error),
                     )
                 )
                 wakes.append(fields.Datetime.now())

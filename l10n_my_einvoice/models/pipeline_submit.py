@@ -100,7 +100,10 @@ class L10nMyEinvoicePipelineSubmit(models.AbstractModel):
                 continue  # the same payload arrived before: 'sending' rows are reconciled, never an error
             except api_client.MyInvoisError as error:
                 for record in records:
-                    record._set_errors([{"errorCode": error.code, "error": str(error)}] + list(error.errors))
+                    record._set_errors(
+                        [{"errorCode": error.code, "error": str(error), "errorMS": error.message_ms}]
+                        + list(error.errors)
+                    )
                 records._transition("refuse")
                 continue
             self._record_response(company, records, response)

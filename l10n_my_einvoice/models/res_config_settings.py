@@ -2,6 +2,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..myinvois import client as api_client
+from . import einvoice_error_guide
 
 
 class ResConfigSettings(models.TransientModel):
@@ -75,7 +76,7 @@ class ResConfigSettings(models.TransientModel):
                     "MyInvois connection failed for %(company)s at %(url)s: %(reason)s",
                     company=company.name,
                     url=client.base_url,
-                    reason=error,
+                    reason=einvoice_error_guide.error_text(self.env, error),
                 )
             ) from None
         return {

@@ -47,7 +47,7 @@ ROWS = (
         "LHDN already holds this document: same type, number, issue date and time and issuer.",
         "LHDN sudah menyimpan dokumen ini: jenis, nombor, tarikh dan masa dikeluarkan serta pengeluar yang sama.",
         "Nothing to send again: open the e-invoice already Valid at LHDN (Check at LHDN) instead of resubmitting.",
-        "Tiada yang perlu dihantar semula: semak e-Invois yang sudah Sah di LHDN (Check at LHDN), jangan hantar "
+        "Tiada yang perlu dihantar semula: semak e-Invois yang sudah Sah di LHDN (Semak di LHDN), jangan hantar "
         "semula.",
     ),
     (
@@ -58,8 +58,8 @@ ROWS = (
         "LHDN tidak menerima TIN atau ID pada dokumen; ralat terperinci disenaraikan di bawah.",
         "Read the errors listed under this one; correct the contact's Tax ID, ID type or ID number and check it "
         "with LHDN (Check with LHDN), " + RESUBMIT + ".",
-        "Baca ralat di bawah; betulkan Tax ID, jenis ID atau nombor ID kenalan dan semak dengan LHDN "
-        "(Check with LHDN), " + RESUBMIT_MS + ".",
+        "Baca ralat di bawah; betulkan ID Cukai, jenis ID atau nombor ID kenalan dan semak dengan LHDN "
+        "(Semak dengan LHDN), " + RESUBMIT_MS + ".",
     ),
     (
         "Error05",
@@ -114,7 +114,7 @@ ROWS = (
         "LHDN refused a parameter of the request (named in its target).",
         "LHDN menolak satu parameter permintaan (dinamakan dalam target).",
         "Usually a TIN or ID in a shape LHDN rejects: correct the contact's Tax ID or ID number and try again.",
-        "Biasanya TIN atau ID dalam bentuk yang ditolak LHDN: betulkan Tax ID atau nombor ID kenalan dan cuba semula.",
+        "Biasanya TIN atau ID dalam bentuk yang ditolak LHDN: betulkan ID Cukai atau nombor ID kenalan dan cuba semula.",
     ),
     (
         "BadStructure",
@@ -143,7 +143,7 @@ ROWS = (
         "The e-invoice is no longer Valid at LHDN, so it cannot be cancelled or rejected.",
         "e-Invois tidak lagi Sah di LHDN, maka ia tidak boleh dibatalkan atau ditolak.",
         "Click Check at LHDN: it was probably cancelled or rejected in the MyInvois portal already.",
-        "Klik Check at LHDN: ia mungkin sudah dibatalkan atau ditolak dalam portal MyInvois.",
+        "Klik Semak di LHDN: ia mungkin sudah dibatalkan atau ditolak dalam portal MyInvois.",
     ),
     (
         "IncorrectSubmitter",
@@ -153,7 +153,7 @@ ROWS = (
         "TIN pengeluar pada dokumen bukan TIN pembayar cukai yang log masuk.",
         f"Make the company's TIN in {SETTINGS} the one of its Client ID, or set 'On behalf of' for an "
         "intermediary; on a self-billed document the issuer is your company as buyer.",
-        f"Pastikan TIN syarikat dalam {SETTINGS_MS} sama dengan TIN Client ID, atau isi 'On behalf of' untuk "
+        f"Pastikan TIN syarikat dalam {SETTINGS_MS} sama dengan TIN ID klien, atau isi 'Bagi pihak' untuk "
         "perantara; pada dokumen bil kendiri, pengeluar ialah syarikat anda sebagai pembeli.",
     ),
     (
@@ -253,7 +253,7 @@ ROWS = (
         "(This project's emulator) A TIN does not have a shape LHDN accepts.",
         "(Emulator projek ini) Nombor Pengenalan Cukai (TIN) tidak dalam bentuk yang diterima LHDN.",
         "Correct the contact's Tax ID (e.g. C1234567890 or IG12345678901) and click Check with LHDN.",
-        "Betulkan Tax ID kenalan (cth. C1234567890 atau IG12345678901) dan klik Check with LHDN.",
+        "Betulkan ID Cukai kenalan (cth. C1234567890 atau IG12345678901) dan klik Semak dengan LHDN.",
     ),
     # --- code validator: reference §10.1 (CV302, CV316); emulator RULE_CODES.
     (
@@ -288,7 +288,7 @@ ROWS = (
         "The NRIC or army number given does not belong to the TIN given.",
         "Nombor MyKad (NRIC) atau tentera yang diberikan bukan milik TIN yang diberikan.",
         "Open the contact, correct its ID type and ID number (or its Tax ID) and click Check with LHDN.",
-        "Buka kenalan, betulkan jenis ID dan nombor ID (atau Tax ID) dan klik Check with LHDN.",
+        "Buka kenalan, betulkan jenis ID dan nombor ID (atau ID Cukai) dan klik Semak dengan LHDN.",
     ),
     (
         "ERR208",
@@ -321,7 +321,7 @@ ROWS = (
         "Dokumen dengan jenis, nombor, tarikh dan masa dikeluarkan serta pengeluar yang sama telah dihantar dalam "
         "2 jam lalu.",
         "Nothing to send again: the first one counts; Check at LHDN shows its status.",
-        "Tiada yang perlu dihantar semula: yang pertama diambil kira; Check at LHDN menunjukkan statusnya.",
+        "Tiada yang perlu dihantar semula: yang pertama diambil kira; Semak di LHDN menunjukkan statusnya.",
     ),
     (
         "DC501",
@@ -439,7 +439,7 @@ ROWS = (
         "The signer is not the taxpayer who submitted the document.",
         "Penandatangan bukan pembayar cukai yang menghantar dokumen.",
         f"Use the certificate of the company whose Client ID is in {SETTINGS} (or of the intermediary).",
-        f"Gunakan sijil digital syarikat yang Client ID-nya dalam {SETTINGS_MS} (atau sijil perantara).",
+        f"Gunakan sijil digital syarikat yang ID kliennya dalam {SETTINGS_MS} (atau sijil perantara).",
     ),
     (
         "DS311",

@@ -9,9 +9,9 @@ MALAYSIA_TZ = "Asia/Kuala_Lumpur"  # UTC+8 all year: Malaysia has no daylight sa
 def user_time(env, value):
     """A naive UTC datetime in the user's time zone (Malaysia's when the user has none)."""
     tz = env.context.get("tz") or env.user.tz or MALAYSIA_TZ
-    return env._("%(time)s (%(zone)s)", time=format_datetime(env, value, tz=tz, dt_format="short"), zone=tz)
+    return env._("%(time)s (%(zone)s)", time=format_datetime(env, value, tz=tz), zone=tz)
 
 
 def malaysia_time(env, value):
     """A naive UTC datetime in Malaysia time, for texts every reader sees alike."""
-    return env._("%(time)s Malaysia time (UTC+8)", time=format_datetime(env, value, tz=MALAYSIA_TZ, dt_format="short"))
+    return env._("%(time)s Malaysia time (UTC+8)", time=format_datetime(env, value, tz=MALAYSIA_TZ))

@@ -114,7 +114,8 @@ ROWS = (
         "LHDN refused a parameter of the request (named in its target).",
         "LHDN menolak satu parameter permintaan (dinamakan dalam target).",
         "Usually a TIN or ID in a shape LHDN rejects: correct the contact's Tax ID or ID number and try again.",
-        "Biasanya TIN atau ID dalam bentuk yang ditolak LHDN: betulkan ID Cukai atau nombor ID kenalan dan cuba semula.",
+        "Biasanya TIN atau ID dalam bentuk yang ditolak LHDN: betulkan ID Cukai atau nombor ID kenalan dan "
+        "cuba semula.",
     ),
     (
         "BadStructure",

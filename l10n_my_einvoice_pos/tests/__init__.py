@@ -1,1 +1,1 @@
-from . import test_pos_consolidation
+from . import test_pos_consolidation, test_translations

@@ -8,13 +8,13 @@ import sys
 
 import pytest
 
-from l10n_my_einvoice.myinvois import certificate, codes, error_guide
-from l10n_my_einvoice.myinvois.emulator import Emulator
+from l10n_my_einvoice.myinvois import codes, error_guide
 from l10n_my_einvoice.myinvois.error_guide import GUIDES, core_path, explain, guide, markdown_table
 
+from . import test_emulator as emulator_suite
 from .conftest import ROOT
 from .doc_factory import invoice, load
-from .test_emulator import SUPPLIER_TIN, Api, seed, signed
+from .test_emulator import Api, signed
 
 VALIDATORS = {
     "Structure",
@@ -359,16 +359,8 @@ def test_explain_reads_the_4xx_body():
 # --------------------------------------------------------------------------- the emulator's answers
 
 
-@pytest.fixture(scope="module")
-def supplier_cert():
-    return certificate.load_pkcs12(certificate.make_test_certificate(tin=SUPPLIER_TIN, password=b"pw"), "pw")
-
-
-@pytest.fixture
-def emu():
-    with Emulator() as emulator:
-        seed(emulator)
-        yield emulator
+# The emulator suite's fixtures: a seeded emulator, the supplier's certificate.
+emu, supplier_cert = emulator_suite.emu, emulator_suite.supplier_cert
 
 
 def _party(name, **changes):

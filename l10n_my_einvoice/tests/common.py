@@ -151,6 +151,15 @@ class MyInvoisFlowCase(MyInvoisTestCommon):
         moves.action_l10n_my_einvoice_submit()
         self.send_queued()
 
+    def send_to_lhdn_an_hour_behind(self, moves):
+        """Send while LHDN's clock is an hour behind ours: our issue time is "in the
+        future" for it, and it answers Invalid."""
+        self.emulator.clock.advance(-3600)
+        try:
+            self.send(moves)
+        finally:
+            self.emulator.clock.advance(3600)
+
     def send_queued(self):
         """The two crons on what is queued, with the emulator deciding in between."""
         self.env["account.move"]._cron_l10n_my_einvoice_submit()

@@ -28,6 +28,17 @@ PARTY_FIELDS = {
     "address.country": "country_id",
 }
 COMPANY_FIELDS = {"msic": "l10n_my_einvoice_msic_id", "activity": "l10n_my_einvoice_business_activity"}
+# The company's fields that Settings > Invoicing > MyInvois (LHDN) shows (the address is on its form).
+SETTINGS_FIELDS = {
+    "vat",
+    "l10n_my_identification_type",
+    "l10n_my_identification_number",
+    "sst_registration_number",
+    "ttx_registration_number",
+    "l10n_my_einvoice_msic_id",
+    "l10n_my_einvoice_business_activity",
+    "l10n_my_einvoice_certificate",
+}
 # Document header field -> field of account.move.
 MOVE_FIELDS = {
     "number": "name",
@@ -54,6 +65,8 @@ class Target:
     @property
     def url(self):
         model = self.record._name
+        if model == "res.company" and self.field in SETTINGS_FIELDS:
+            return "/odoo/action-account.action_account_config"  # where the company's MyInvois settings are
         return f"/odoo/{model if '.' in model else 'm-' + model}/{self.record.id}"
 
 

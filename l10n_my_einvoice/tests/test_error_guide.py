@@ -139,3 +139,16 @@ class TestErrorGuide(MyInvoisFlowCase):
         self.assertIn("Kedai Runcit Ah Seng", message)
         self.assertNotIn("has no Malaysian TIN", message)
         self.assertIn(self.ms("customer"), message)
+
+    def test_a_signature_error_points_to_the_companys_certificate_in_the_settings(self):
+        invoice = self.invalid_invoice()
+        invoice.l10n_my_einvoice_document_id._set_errors(
+            [{"errorCode": "DS311", "error": "The certificate's TIN is not the issuer's", "propertyPath": None}]
+        )
+        html = str(invoice.l10n_my_einvoice_error_html)
+        self.assertIn(
+            f'href="/odoo/action-account.action_account_config"><strong>Company {self.company.name}: '
+            "Signing certificate (PKCS#12)</strong>",
+            html,
+        )
+        self.assertIn(escape(error_guide.guide("DS311").fix), html)

@@ -38,5 +38,8 @@
         "views/menus.xml",
         "report/report_invoice.xml",
     ],
+    "assets": {
+        "web.assets_tests": ["l10n_my_einvoice/static/tests/tours/**/*"],
+    },
     "images": ["static/description/banner.png"],
 }

@@ -90,7 +90,6 @@ def walk(page, args):
     page.get_by_role("button", name="Cancel e-invoice", exact=True).click()
     page.locator(".modal-dialog").get_by_text("LHDN will mark this e-invoice").wait_for()
     page.locator(".modal-dialog input").first.fill("Wrong buyer address: re-issued as a new invoice")
-    page.screenshot(path=str(IMG / "cancel-wizard.png"))
     page.locator(".modal-dialog").get_by_role("button", name="Discard").click()
     # The buyer rejects the e-invoice at LHDN (its own API client, real HTTP); "Check at
     # LHDN" (what the watch cron does every 30 minutes) brings the request to the invoice.

@@ -44,9 +44,11 @@ def state_key(*parts):
 
 
 @contextlib.contextmanager
-def autonomous_cursor(registry):
-    """A cursor of its own, READ COMMITTED, committed on exit (rolled back on error)."""
-    with registry.cursor() as cr:
+def autonomous_cursor(registry, readonly=False):
+    """A cursor of its own, READ COMMITTED, committed on exit (rolled back on error).
+    ``readonly``: for a read only (a read-only request, e.g. a form's computes, may open
+    no other kind; Odoo may take it from a replica)."""
+    with registry.cursor(readonly=readonly) as cr:
         # Only a real cursor has a connection of its own. A test-mode cursor (registry in
         # test mode, e.g. under HttpCase) shares the test's connection: changing its
         # isolation level would end the test's transaction.
@@ -251,7 +253,7 @@ class DatabaseRateLimiter:
     def paused(self, client_id):
         """(until epoch, reason) while this client is paused, else None."""
         key = state_key(self.scope, client_id, WHOLE_API)
-        with autonomous_cursor(self.registry) as cr:
+        with autonomous_cursor(self.registry, readonly=True) as cr:
             cr.execute(
                 """
                 SELECT blocked_until, reason FROM l10n_my_einvoice_api_limit

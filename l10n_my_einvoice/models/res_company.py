@@ -154,7 +154,8 @@ class ResCompany(models.Model):
         # Re-open the file rather than trusting stored details: expiry moves with the
         # clock and the company's TIN/BRN may have changed since the upload.
         for company in self:
-            secrets = company.sudo()
+            # Not the size ("2.63 Kb") that the web client's bin_size=True reads give.
+            secrets = company.sudo().with_context(bin_size=False)
             data = secrets.l10n_my_einvoice_certificate
             if not data:
                 company.l10n_my_einvoice_cert_state = "missing"

@@ -13,6 +13,7 @@ import polib
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import CERT_PASSWORD, CLIENT_ID, CLIENT_SECRET, COMPANY_BRN, COMPANY_TIN, MyInvoisFlowCase
+from .test_error_guide import LHDN_ERRORS  # an Invalid document's errors, as LHDN gives them
 from .tour_helpers import TourCaseMixin
 
 MALAY_PO = pathlib.Path(__file__).resolve().parent.parent / "i18n" / "ms.po"
@@ -54,6 +55,20 @@ class TestTours(TourCaseMixin, MyInvoisFlowCase, HttpCase):
         return dict(Move.fields_get(["l10n_my_einvoice_state"], ["selection"])["l10n_my_einvoice_state"]["selection"])[
             state
         ]
+
+    def malay_user(self):
+        """An invoicing user whose language is Malay, the addon's Malay terms loaded."""
+        self.env["res.lang"]._activate_lang("ms_MY")
+        self.env["ir.module.module"].search([("name", "=", "l10n_my_einvoice")])._update_translations(["ms_MY"])
+        return new_test_user(
+            self.env,
+            login="tour_pengguna",
+            name="Pengguna Invois",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+            lang="ms_MY",
+        )
 
     def submit_in_the_browser(self, user):
         """Tour 1, first half: the user creates, posts and submits an invoice; returns it."""
@@ -199,17 +214,7 @@ class TestTours(TourCaseMixin, MyInvoisFlowCase, HttpCase):
         self.assertTrue(entry and entry.msgstr, f"{MALAY_PO.name} translates {SUBMIT_BUTTON!r}")
         submit_in_malay = entry.msgstr
         self.assertNotEqual(submit_in_malay, SUBMIT_BUTTON)
-        self.env["res.lang"]._activate_lang("ms_MY")
-        self.env["ir.module.module"].search([("name", "=", "l10n_my_einvoice")])._update_translations(["ms_MY"])
-        malay_user = new_test_user(
-            self.env,
-            login="tour_pengguna",
-            name="Pengguna Invois",
-            groups="base.group_user,account.group_account_invoice",
-            company_id=self.company.id,
-            company_ids=[(6, 0, self.company.ids)],
-            lang="ms_MY",
-        )
+        malay_user = self.malay_user()
         self.screenshot_names = {"invoice-queued": None, "invoice-valid": "malay-invoice", "pdf-block": None}
 
         move = self.submit_in_the_browser(malay_user)
@@ -220,3 +225,33 @@ class TestTours(TourCaseMixin, MyInvoisFlowCase, HttpCase):
 
         self.assertNotEqual(self.tour_reads["state"], self.state_label("valid"), "the state, in Malay")
         self.assertEqual(self.tour_reads["submit_button"], submit_in_malay, "the Submit button, in Malay")
+
+    def test_malay_user_reads_lhdn_errors_and_the_cancel_wizard_in_malay(self):
+        """The red banner of an Invalid invoice (LHDN's errors on the records to fix, with
+        LHDN's Malay and the Malay how-to-fix) and the cancel wizard, for a Malay user."""
+        malay = {entry.msgid: entry.msgstr for entry in polib.pofile(str(MALAY_PO))}
+        user = self.malay_user()
+        invalid = self.invoice()
+        self.send_to_lhdn_an_hour_behind(invalid)
+        invalid.l10n_my_einvoice_document_id._set_errors(LHDN_ERRORS)
+        self.screenshot_names = {"invalid": "malay-invalid"}
+        customer = invalid.partner_id.commercial_partner_id
+        self.run_tour(
+            f"/odoo/account.move/{invalid.id}",
+            "l10n_my_einvoice_invalid_tour",
+            user.login,
+            customer_url=f"/odoo/res.partner/{customer.id}",
+        )
+        self.assertEqual(self.tour_reads["fix_label"], malay["How to fix:"])
+        self.assertIn("Kod negeri 10 tidak sah bagi negara SGP", self.tour_reads["errors"], "LHDN's own Malay")
+        self.assertIn(f"{malay['Customer']} {customer.name}", self.tour_reads["errors"])
+        self.assertNotIn("How to fix", self.tour_reads["errors"])
+
+        valid = self.invoice()
+        self.send(valid)
+        self.assert_valid(valid)
+        self.screenshot_names = {"cancel-wizard": "malay-cancel-wizard"}
+        self.run_tour(f"/odoo/account.move/{valid.id}", "l10n_my_einvoice_cancel_tour", user.login)
+        self.assertEqual(valid.l10n_my_einvoice_state, "cancelled")
+        self.assertEqual(self.tour_reads["state"], self.state_label("cancelled", "ms_MY"))
+        self.assertNotEqual(self.tour_reads["state"], self.state_label("cancelled"), "the state, in Malay")

@@ -1,5 +1,6 @@
 """Write the table of LHDN's error codes in docs/troubleshooting.md from the code
-(l10n_my_einvoice/myinvois/error_guide_data.py, through error_guide.markdown_table):
+(l10n_my_einvoice/myinvois/error_guide_data.py and error_guide_signature.py, through
+error_guide.markdown_table):
 the part between the two "lhdn-errors" markers.
 
     python tools/gen_error_table.py          write it

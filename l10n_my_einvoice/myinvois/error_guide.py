@@ -12,7 +12,8 @@ reports them (``/*/cac:InvoiceLine[2]/...``, 1-based) and LHDN's dotted paths
 (``Invoice.InvoiceLine[1].Item...``, also ``$.Invoice[0]...``: 0-based). An element
 without an index is taken as the first (XPath omits the index of an only child).
 
-The table is error_guide_data.py; docs/troubleshooting.md shows it (tools/gen_error_table.py).
+The table is error_guide_data.py and error_guide_signature.py (the DS codes);
+docs/troubleshooting.md shows it (tools/gen_error_table.py).
 """
 
 import re
@@ -20,6 +21,7 @@ from dataclasses import dataclass, fields
 
 from .document import Document
 from .error_guide_data import ROWS
+from .error_guide_signature import SIGNATURE_ROWS
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ class Guide:
 
 GUIDES = {
     code: Guide(code, validator, meaning, meaning_ms, fix, fix_ms, field)
-    for code, validator, field, meaning, meaning_ms, fix, fix_ms in ROWS
+    for code, validator, field, meaning, meaning_ms, fix, fix_ms in ROWS + SIGNATURE_ROWS
 }
 _BY_UPPER = {code.upper(): entry for code, entry in GUIDES.items()}
 

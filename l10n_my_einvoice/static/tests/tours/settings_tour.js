@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { readText, screenshot, scrollTo, tourData } from "./tour_utils";
+import { pickMany2one, readText, screenshot, scrollTo, tourData } from "./tour_utils";
 
 function edit(field, value) {
     return {
@@ -44,16 +44,7 @@ registry.category("web_tour.tours").add("l10n_my_einvoice_settings_tour", {
         edit("l10n_my_einvoice_company_vat", tourData().tin),
         ...choose("l10n_my_identification_type", tourData().brn_index),
         edit("l10n_my_identification_number", tourData().brn),
-        {
-            content: "the MSIC code",
-            trigger: ".o-settings-form-view .o_field_widget[name=l10n_my_einvoice_msic_id] input",
-            run: `edit ${tourData().msic}`,
-        },
-        {
-            content: "pick it in the dropdown",
-            trigger: `.o-autocomplete--dropdown-menu .ui-menu-item a:contains("${tourData().msic}")`,
-            run: "click",
-        },
+        ...pickMany2one(".o-settings-form-view", "l10n_my_einvoice_msic_id", tourData().msic, "MSIC code"),
         ...choose("l10n_my_einvoice_environment", tourData().custom_index),
         edit("l10n_my_einvoice_custom_url", tourData().api_url),
         edit("l10n_my_einvoice_client_id", tourData().client_id),

@@ -1,6 +1,6 @@
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_utils";
-import { openMyInvoisTab, readText, screenshot, scrollTo, tourData } from "./tour_utils";
+import { openMyInvoisTab, pickMany2one, readText, screenshot, scrollTo, tourData } from "./tour_utils";
 
 /**
  * An invoicing user creates a customer invoice, posts it and submits it to MyInvois.
@@ -10,16 +10,7 @@ import { openMyInvoisTab, readText, screenshot, scrollTo, tourData } from "./tou
 registry.category("web_tour.tours").add("l10n_my_einvoice_submit_tour", {
     url: "/odoo/action-account.action_move_out_invoice_type/new",
     steps: () => [
-        {
-            content: "choose the customer",
-            trigger: ".o_form_view .o_field_widget[name=partner_id] input",
-            run: `edit ${tourData().customer}`,
-        },
-        {
-            content: "pick it in the dropdown",
-            trigger: `.o-autocomplete--dropdown-menu .ui-menu-item a:contains("${tourData().customer}")`,
-            run: "click",
-        },
+        ...pickMany2one(".o_form_view", "partner_id", tourData().customer, "customer"),
         {
             content: "the customer is set",
             trigger: `.o_field_widget[name=partner_id] input:value("${tourData().customer}")`,
@@ -44,17 +35,12 @@ registry.category("web_tour.tours").add("l10n_my_einvoice_submit_tour", {
             trigger: ".o_field_widget[name=invoice_line_ids] .o_field_x2many_list_row_add a:first-of-type",
             run: "click",
         },
-        {
-            content: "choose the product",
-            trigger:
-                ".o_field_widget[name=invoice_line_ids] .o_selected_row .o_field_widget[name=product_id] input",
-            run: `edit ${tourData().product}`,
-        },
-        {
-            content: "pick it in the dropdown",
-            trigger: `.o-autocomplete--dropdown-menu .ui-menu-item a:contains("${tourData().product}")`,
-            run: "click",
-        },
+        ...pickMany2one(
+            ".o_field_widget[name=invoice_line_ids] .o_selected_row",
+            "product_id",
+            tourData().product,
+            "product"
+        ),
         {
             content: "the product is on the line",
             trigger: `.o_field_widget[name=invoice_line_ids] .o_selected_row .o_field_widget[name=product_id] input:value("${tourData().product}")`,

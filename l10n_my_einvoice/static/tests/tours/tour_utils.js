@@ -74,3 +74,19 @@ export function scrollTo(trigger) {
         },
     };
 }
+
+/** Type ``text`` in the many2one field ``name`` (inside ``scope``) and pick it in the dropdown. */
+export function pickMany2one(scope, name, text, what = name) {
+    return [
+        {
+            content: `the ${what}`,
+            trigger: `${scope} .o_field_widget[name=${name}] input`,
+            run: `edit ${text}`,
+        },
+        {
+            content: `pick ${text} in the dropdown`,
+            trigger: `.o-autocomplete--dropdown-menu .ui-menu-item a:contains("${text}")`,
+            run: "click",
+        },
+    ];
+}

@@ -20,6 +20,7 @@ from . import codes, input_checks
 from .document import NOTE_TYPES, Document
 from .validation_amounts import check_lines, check_tax_subtotals, check_totals
 from .validation_currency import check_currencies
+from .validation_malay import label_ms
 from .validation_parties import check_consolidated, check_delivery, check_party
 
 SUBMISSION_WINDOW = datetime.timedelta(hours=72)
@@ -52,7 +53,7 @@ class _Checker:
 
     def required(self, path, value, label):
         if value is None or (isinstance(value, (str, list)) and not value):
-            self.add(path, "required", f"{label} is required.", f"{label} wajib diisi.")
+            self.add(path, "required", f"{label} is required.", f"{label_ms(label)} wajib diisi.")
             return False
         return True
 
@@ -62,7 +63,7 @@ class _Checker:
                 path,
                 "too_long",
                 f"{label} is {len(value)} characters long; LHDN accepts at most {maximum}.",
-                f"{label} mempunyai {len(value)} aksara; LHDN menerima maksimum {maximum}.",
+                f"{label_ms(label)} mempunyai {len(value)} aksara; LHDN menerima maksimum {maximum}.",
             )
 
     def code(self, path, value, table, label):
@@ -71,7 +72,7 @@ class _Checker:
                 path,
                 "code",
                 f"{value!r} is not a {label} code in LHDN's list.",
-                f"{value!r} bukan kod {label} dalam senarai LHDN.",
+                f"{value!r} bukan kod {label_ms(label)} dalam senarai LHDN.",
             )
 
     def pattern(self, path, value, regex, label, expected, expected_ms):
@@ -80,13 +81,16 @@ class _Checker:
                 path,
                 "format",
                 f"{label} {value!r} is not valid: {expected}.",
-                f"{label} {value!r} tidak sah: {expected_ms}.",
+                f"{label_ms(label)} {value!r} tidak sah: {expected_ms}.",
             )
 
     def not_negative(self, path, value, label, hint="", hint_ms=""):
         if value is not None and value < 0:
             self.add(
-                path, "negative", f"{label} is negative ({value}).{hint}", f"{label} adalah negatif ({value}).{hint_ms}"
+                path,
+                "negative",
+                f"{label} is negative ({value}).{hint}",
+                f"{label_ms(label)} adalah negatif ({value}).{hint_ms}",
             )
 
 

@@ -8,6 +8,7 @@ import re
 
 from . import codes
 from .document import SELF_BILLED_TYPES
+from .validation_malay import role_ms
 
 # Whole strings (\Z: "$" also matches before a final newline), ASCII digits ("\d" is any script's).
 EMAIL_PATTERN = re.compile(r"\A[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+\Z")
@@ -41,7 +42,7 @@ def check_party(check, path, party, doc, *, is_supplier):
                 "tin",
                 f"The {role}'s TIN {party.tin!r} is not a TIN LHDN accepts "
                 "(e.g. C1234567890, IG12345678901, or a general TIN EI000000000x0).",
-                f"TIN {party.tin!r} bagi {role} tidak diterima LHDN.",
+                f"TIN {party.tin!r} bagi {role_ms(role)} tidak diterima LHDN.",
             )
         else:
             misuse = _general_tin_misuse(doc, party.tin, is_supplier)
@@ -50,7 +51,7 @@ def check_party(check, path, party, doc, *, is_supplier):
                     f"{path}.tin",
                     "general_tin",
                     f"The {role}'s TIN {party.tin}: {misuse}.",
-                    f"TIN {party.tin} bagi {role} tidak boleh digunakan di sini.",
+                    f"TIN {party.tin} bagi {role_ms(role)} tidak boleh digunakan di sini.",
                 )
     if check.required(f"{path}.id_type", party.id_type, f"The {role}'s ID type (BRN, NRIC, PASSPORT or ARMY)"):
         if party.id_type not in codes.ID_TYPES:
@@ -71,7 +72,7 @@ def check_party(check, path, party, doc, *, is_supplier):
             "format",
             f"The {role}'s {party.id_type} number {party.id_number!r} is not "
             f"valid (letters, digits and '-', at most {limit}, or NA).",
-            f"Nombor {party.id_type} {party.id_number!r} bagi {role} tidak sah.",
+            f"Nombor {party.id_type} {party.id_number!r} bagi {role_ms(role)} tidak sah.",
         )
     check.pattern(
         f"{path}.sst",
@@ -99,7 +100,7 @@ def check_party(check, path, party, doc, *, is_supplier):
                 "format",
                 f"The {role}'s phone {party.phone!r} is not valid: digits with an "
                 "optional leading +, 8 to 20 characters, e.g. +60123456789.",
-                f"Telefon {party.phone!r} bagi {role} tidak sah: digit dengan + pilihan di hadapan.",
+                f"Telefon {party.phone!r} bagi {role_ms(role)} tidak sah: digit dengan + pilihan di hadapan.",
             )
     if party.email and party.email != "NA":
         check.length(f"{path}.email", party.email, f"The {role}'s e-mail", 320)
@@ -122,7 +123,7 @@ def check_party(check, path, party, doc, *, is_supplier):
 
 def _address(check, path, address, role, *, allow_17):
     if address is None:
-        check.add(path, "required", f"The {role}'s address is required.", f"Alamat {role} wajib diisi.")
+        check.add(path, "required", f"The {role}'s address is required.", f"Alamat {role_ms(role)} wajib diisi.")
         return
     if check.required(f"{path}.lines", address.lines, f"The {role}'s address line"):
         if len(address.lines) > 3:
@@ -219,6 +220,6 @@ def check_consolidated(check, doc):
             "consolidated",
             f"A consolidated e-invoice has the general public as {role}: TIN {codes.GENERAL_PUBLIC_TIN}, "
             f"not {party.tin!r}.",
-            f"E-invois disatukan mempunyai orang awam sebagai {role}: TIN {codes.GENERAL_PUBLIC_TIN}, "
+            f"E-invois disatukan mempunyai orang awam sebagai {role_ms(role)}: TIN {codes.GENERAL_PUBLIC_TIN}, "
             f"bukan {party.tin!r}.",
         )

@@ -151,10 +151,9 @@ class ResCompany(models.Model):
     )
     @api.depends_context("uid")
     def _compute_l10n_my_einvoice_cert_check(self):
-        # Re-open the file rather than trusting stored details: expiry moves with the
-        # clock and the company's TIN/BRN may have changed since the upload.
+        # Re-open the file rather than trusting stored details: expiry moves with the clock and the
+        # company's TIN/BRN may have changed since the upload. bin_size=False: the file, not its size.
         for company in self:
-            # Not the size ("2.63 Kb") that the web client's bin_size=True reads give.
             secrets = company.sudo().with_context(bin_size=False)
             data = secrets.l10n_my_einvoice_certificate
             if not data:

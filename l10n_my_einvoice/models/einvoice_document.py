@@ -6,7 +6,7 @@ from psycopg2.extensions import TransactionRollbackError
 
 from odoo import api, fields, models
 
-from ..myinvois import lifecycle, qr
+from ..myinvois import error_guide, lifecycle, qr
 from . import einvoice_error_guide
 
 _logger = logging.getLogger(__name__)
@@ -162,25 +162,16 @@ class L10nMyEinvoiceDocument(models.Model):
             )
 
     def _set_errors(self, errors):
-        """LHDN's error objects, kept raw (json) and as lines an accountant can read."""
-        lines = []
-
-        def walk(error, depth=0):
-            if not isinstance(error, dict):
-                return
-            code = error.get("errorCode") or error.get("code") or ""
-            text = error.get("error") or error.get("message") or ""
-            where = error.get("propertyPath") or error.get("propertyName") or ""
-            if text:
-                lines.append(
-                    "  " * depth
-                    + " ".join(filter(None, [f"[{code}]" if code else "", text, f"({where})" if where else ""]))
-                )
-            for inner in error.get("innerError") or error.get("details") or []:
-                walk(inner, depth + 1)
-
-        for error in errors:
-            walk(error)
+        """LHDN's error objects, kept raw (json) and as lines an accountant can read:
+        flattened as the error guide reads them (error_guide.explain), one line each."""
+        lines = [
+            "  " * item.depth
+            + " ".join(
+                filter(None, [f"[{item.code}]" if item.code else "", item.text, f"({item.path})" if item.path else ""])
+            )
+            for item in error_guide.explain(errors)
+            if item.text
+        ]
         self.write({"error_json": json.dumps(errors, ensure_ascii=False), "error_text": "\n".join(lines) or False})
 
     @api.depends("error_json", "attachment_id", "build_xml")

@@ -16,10 +16,14 @@ def is_malay(env):
     return (env.lang or "").startswith("ms")
 
 
+def in_language(env, english, malay):
+    """``malay`` for a Malay user when there is one, else ``english``."""
+    return malay if malay and is_malay(env) else english
+
+
 def error_text(env, error):
     """A failed MyInvois call (core MyInvoisError) in the user's language; other errors as they are."""
-    malay = getattr(error, "message_ms", None) if is_malay(env) else None
-    return malay or str(error)
+    return in_language(env, str(error), getattr(error, "message_ms", None))
 
 
 def mapping_message(env, issue):
@@ -29,18 +33,17 @@ def mapping_message(env, issue):
     )
 
 
-def _text(env, issue):
-    return issue.message_ms if is_malay(env) and issue.message_ms else issue.message
-
-
 def issue_message(env, issue, move=None, line_ids=None):
     """A core validation Issue as one line, on the record to fix when it can be placed."""
     target = locate(move, issue.path, line_ids) if move else None
     if target:
         return env._(
-            "%(target)s: %(message)s (%(path)s)", target=target.label, message=_text(env, issue), path=issue.path
+            "%(target)s: %(message)s (%(path)s)",
+            target=target.label,
+            message=in_language(env, issue.message, issue.message_ms),
+            path=issue.path,
         )
-    return f"{issue.path}: {_text(env, issue)}"
+    return f"{issue.path}: {in_language(env, issue.message, issue.message_ms)}"
 
 
 def problem_messages(env, mapping_issues, core_issues, move=None, line_ids=None):
@@ -53,14 +56,13 @@ def problem_messages(env, mapping_issues, core_issues, move=None, line_ids=None)
 def explained_lines(env, move, errors, line_ids=None):
     """[(depth, target or None, LHDN's text, code, how-to-fix or "", path)] of LHDN's error
     objects; ``move`` may be empty (a consolidated e-invoice): nothing is placed then."""
-    malay = is_malay(env)
     rows = []
     for item in error_guide.explain(errors):
         guide = item.guide
-        text = (item.text_ms if malay and item.text_ms else item.text) or (
-            (guide.meaning_ms if malay else guide.meaning) if guide else ""
+        text = in_language(env, item.text, item.text_ms) or (
+            in_language(env, guide.meaning, guide.meaning_ms) if guide else ""
         )
-        fix = (guide.fix_ms if malay else guide.fix) if guide else ""
+        fix = in_language(env, guide.fix, guide.fix_ms) if guide else ""
         target = locate(move, item.where, line_ids) if move and item.where else None
         rows.append((item.depth, target, text, item.code, fix, item.path))
     return rows

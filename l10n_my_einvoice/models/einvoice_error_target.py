@@ -9,6 +9,8 @@ LHDN's paths and the XML checker's XPaths are first turned into core paths by
 import re
 from dataclasses import dataclass
 
+from .mapping_issue import field_label
+
 _INDEXED = re.compile(r"^(?P<name>[a-z_]+)\[(?P<index>\d+)\](?:\.(?P<rest>.*))?$")
 
 # Party field of the core Document -> field of res.partner / res.company.
@@ -75,17 +77,13 @@ def _strip_index(path):
     return re.sub(r"\[\d+\]", "", path)
 
 
-def _field_label(record, field):
-    return record._fields[field]._description_string(record.env) if field in record._fields else ""
-
-
 def _target(record, field, role):
     """A Target on ``record`` (``field`` may be ""), labelled "<role> <name>: <field label>"."""
     if not record:
         return None
     record = record[:1]
     name = f"{role} {record.display_name}" if role else record.display_name
-    label = _field_label(record, field)
+    label = field_label(record, field)
     return Target(record, field if label else "", f"{name}: {label}" if label else name)
 
 

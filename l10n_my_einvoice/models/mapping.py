@@ -10,7 +10,7 @@ naming the record and field to fix.
 from ..myinvois import codes
 from ..myinvois.document import Address, BillingReference, Delivery, Document, Party
 from .mapping_amounts import exchange_rate, lines_and_rounding
-from .mapping_issue import MappingIssue
+from .mapping_issue import MappingIssue, field_label
 
 # Core paths (last segment) whose absence the mapping already reports in Odoo's words.
 NAMED_BY_MAPPING = {"tin", "id_type", "id_number", "classifications", "exchange_rate", "state", "country", "msic"}
@@ -26,11 +26,6 @@ def type_code(move):
     return str(int(code) + 10) if self_billed else code
 
 
-def _label(record, field):
-    """The field's label as the user sees it (translated)."""
-    return record._fields[field]._description_string(record.env)
-
-
 def _address(partner, issues, role):
     env = partner.env
     country = codes.country_alpha3(partner.country_id.code) if partner.country_id else None
@@ -38,7 +33,7 @@ def _address(partner, issues, role):
         issues.append(
             MappingIssue(
                 partner.display_name,
-                _label(partner, "country_id"),
+                field_label(partner, "country_id"),
                 env._("The %(role)s's country is missing or unknown to LHDN.", role=role),
             )
         )
@@ -47,7 +42,7 @@ def _address(partner, issues, role):
         issues.append(
             MappingIssue(
                 partner.display_name,
-                _label(partner, "state_id"),
+                field_label(partner, "state_id"),
                 env._("The %(role)s is in Malaysia but its state is missing or not a Malaysian state.", role=role),
             )
         )
@@ -69,7 +64,7 @@ def company_party(company, issues):
         issues.append(
             MappingIssue(
                 company.display_name,
-                _label(company, "l10n_my_einvoice_msic_id"),
+                field_label(company, "l10n_my_einvoice_msic_id"),
                 company.env._("Set the company's MSIC code in Settings > Invoicing > MyInvois (LHDN)."),
             )
         )
@@ -109,7 +104,7 @@ def counterpart_party(partner, issues, *, is_supplier):
             issues.append(
                 MappingIssue(
                     partner.display_name,
-                    _label(partner, "vat"),
+                    field_label(partner, "vat"),
                     env._(
                         "The %(role)s has no Malaysian TIN in its Tax ID (%(vat)s). Add it, or invoice a "
                         "consolidated buyer.",
@@ -122,7 +117,7 @@ def counterpart_party(partner, issues, *, is_supplier):
         issues.append(
             MappingIssue(
                 partner.display_name,
-                _label(partner, "l10n_my_identification_type"),
+                field_label(partner, "l10n_my_identification_type"),
                 env._(
                     "Set the %(role)s's ID type and number (BRN, NRIC, passport or army) in its Invoicing tab.",
                     role=role,

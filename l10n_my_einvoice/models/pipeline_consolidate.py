@@ -32,10 +32,11 @@ from .account_move_route import month_start, next_month_start
 
 # Source is re-exported: bridge modules build their receipts with it.
 from .consolidation_sources import ConcurrentConsolidationError, Source  # noqa: F401
+from .einvoice_time import MALAYSIA_TZ
 
 _logger = logging.getLogger(__name__)
 SUBMIT_CRON = "l10n_my_einvoice.ir_cron_submit"
-MALAYSIA = pytz.timezone("Asia/Kuala_Lumpur")
+MALAYSIA = pytz.timezone(MALAYSIA_TZ)
 REMINDER_DAY = 5  # an activity when a closed month is still not declared on the 5th
 INVOICE_TYPES = {False: ("01", "02"), True: ("11", "12")}  # (invoice, credit note) by self-billed
 

@@ -31,7 +31,6 @@ THINGS_MS = {
     "tourism tax number": "Nombor cukai pelancongan",
     "phone number": "Nombor telefon",
     "e-mail": "E-mel",
-    "address": "Alamat",
     "address line": "Baris alamat",
     "city": "Bandar",
     "country": "Negara",
@@ -82,9 +81,6 @@ LABELS_MS = {
     "classification": "klasifikasi",
     "country": "negara",
     "tax type": "jenis cukai",
-    "state": "negeri",
-    "Malaysian state": "negeri Malaysia",
-    "MSIC": "MSIC",
 }
 _ROLE_THING = re.compile(r"\AThe (?P<role>[a-z ]+)'s (?P<thing>.+)\Z")
 

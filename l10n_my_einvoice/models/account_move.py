@@ -144,6 +144,7 @@ class AccountMove(models.Model):
             lambda m: (
                 m.state == "posted"
                 and m.is_invoice(include_receipts=False)
+                and not m.l10n_my_einvoice_received_id  # the supplier's e-invoice: LHDN has it already
                 and m.company_id.account_fiscal_country_id.code == "MY"
                 and (
                     m.move_type in ("out_invoice", "out_refund")

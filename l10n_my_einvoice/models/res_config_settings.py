@@ -32,6 +32,9 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.l10n_my_einvoice_client_secret", readonly=False, groups="base.group_system"
     )
 
+    l10n_my_einvoice_fetch_received = fields.Boolean(
+        related="company_id.l10n_my_einvoice_fetch_received", readonly=False
+    )
     l10n_my_einvoice_log_retention_days = fields.Integer(
         related="company_id.l10n_my_einvoice_log_retention_days", readonly=False
     )

@@ -69,6 +69,12 @@ def country_alpha3(alpha2):
     return _alpha2_to_alpha3().get((alpha2 or "").upper())
 
 
+def country_alpha2(alpha3):
+    """ISO alpha-2 code (as Odoo stores countries) for LHDN's alpha-3 code, or None."""
+    wanted = (alpha3 or "").upper()
+    return next((alpha2 for alpha2, code in _alpha2_to_alpha3().items() if code == wanted), None)
+
+
 def state_code(country_alpha2, iso_state_code):
     """LHDN state code for an address.
 

@@ -14,6 +14,8 @@ from . import (
     test_partner_product_tax,
     test_pipeline,
     test_pipeline_defects,
+    test_received_bills,
+    test_received_tour,
     test_secrets,
     test_submit_flow,
     test_times,

@@ -1,1 +1,1 @@
-from . import cancel_einvoice, certificate_upload, consolidate_now
+from . import cancel_einvoice, certificate_upload, consolidate_now, reject_received

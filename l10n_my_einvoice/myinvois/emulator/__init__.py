@@ -15,8 +15,8 @@ tests pass::
 
 Modules: app (Emulator), server (HTTP), api (routing, auth/limit/error
 pipeline), auth (token), submission (submit), documents (reads, cancel/reject,
-lists), lifecycle (states, windows, access), checks (the core's validators),
-views (JSON shapes), taxpayers (TIN, QR), catalogue (document types,
+lists), suppliers (other taxpayers issuing to the company), lifecycle (states,
+windows, access), checks (the core's validators), views (JSON shapes), taxpayers (TIN, QR), catalogue (document types,
 notifications), state (store, persistence), limits, faults, stats, clock,
 errors, cli.
 
@@ -63,6 +63,9 @@ Where it differs from LHDN
   are the core's (``myinvois/lifecycle.py``) and close at 72 h exactly
   (LHDN's behaviour at that very second is not documented). A document issued
   to a general TIN cannot be rejected (no taxpayer receives it): 403 Forbidden.
+* ``Emulator.add_supplier`` registers another taxpayer (client, certificate of its
+  own TIN) whose ``issue`` signs and submits over the API like any ERP: documents
+  the company under test then receives (Recent, direction Received; Get Document).
 * Test hooks ``Emulator.reject_as_buyer`` and ``cancel_in_portal`` stand for
   what the buyer and the MyInvois portal do; they run the cancel/reject
   endpoint's code without a token or rate limit.

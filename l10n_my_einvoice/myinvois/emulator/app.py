@@ -13,6 +13,7 @@ from .faults import Faults
 from .limits import RateLimiter
 from .state import Store
 from .stats import Stats
+from .suppliers import Supplier
 
 log = logging.getLogger(__name__)
 BACKGROUND_INTERVAL = 0.2  # seconds of real time between background validation runs
@@ -86,6 +87,14 @@ class Emulator:
         """A taxpayer the TIN endpoints know; ``qr_code_text=`` and the QR fields
         (``email``, ``city``...) serve the QR code info endpoint."""
         self.store.add_taxpayer(tin, name, id_type, id_value, **details)
+
+    def add_supplier(self, tin, brn, name):
+        """Another taxpayer, with its own ERP registration and certificate, that issues
+        e-invoices to its buyers through this emulator's API (``Supplier.issue``). Start
+        the emulator first: the supplier talks to it over HTTP."""
+        if self.base_url is None:
+            raise RuntimeError("start the emulator before adding a supplier: it submits over HTTP")
+        return Supplier(self, tin, brn, name)
 
     def inject(self, endpoint, kind, times=1, **options):
         self.faults.inject(endpoint, kind, times, **options)

@@ -90,7 +90,11 @@ class L10nMyEinvoiceReceivedBill(models.Model):
             message = (
                 self.env._("A self-billed e-invoice your customer issued for what you sold to it: a sale, not a bill.")
                 if reason.reason == "self_billed_sale"
-                else self.env._("Your company is not its buyer: %(reason)s.", reason=reason)
+                else self.env._(
+                    "Its buyer is TIN %(buyer)s, not your company's TIN %(tin)s: not a bill of yours.",
+                    buyer=reason.buyer_tin or "-",
+                    tin=self.company_id.vat,
+                )
             )
             self._set_bill_state("skipped", message)
             return None
@@ -119,7 +123,7 @@ class L10nMyEinvoiceReceivedBill(models.Model):
                     tax_ids.append(taxes[tax.key].id)
                 elif tax.charged:
                     missing.append(tax)
-            name = line.description
+            name = self._line_name(line)
             if missing:
                 described = ", ".join(f"{tax.type} {tax.key[1]}" for tax in missing)
                 name = env._("%(name)s [no purchase tax for LHDN tax %(taxes)s]", name=name, taxes=described)
@@ -159,6 +163,8 @@ class L10nMyEinvoiceReceivedBill(models.Model):
             "invoice_line_ids": lines,
             "l10n_my_einvoice_received_id": self.id,
         }
+        if not partner.property_supplier_payment_term_id:  # else Odoo leaves it at today, maybe before the date
+            vals["invoice_date_due"] = vals["invoice_date"]
         original = self._originals(plan)
         if original and plan.is_refund:
             vals["reversed_entry_id"] = original.id
@@ -200,6 +206,16 @@ class L10nMyEinvoiceReceivedBill(models.Model):
             attachment_ids=self.attachment_id.copy({"res_model": "account.move", "res_id": bill.id}).ids,
         )
         return bill
+
+    def _line_name(self, line):
+        """The line's description; the lines the plan adds, named in the user's language."""
+        if line.kind == "adjustment":
+            return self.env._("Rounding of line %(line)s: %(name)s", line=line.line_id or "?", name=line.description)
+        if line.kind == "rounding":
+            return self.env._("Rounding")
+        if line.kind in ("allowance", "charge") and line.description in ("Discount", "Charge"):
+            return self.env._("Discount") if line.kind == "allowance" else self.env._("Charge")
+        return line.description
 
     def _units(self, codes):
         if not codes:

@@ -27,9 +27,9 @@ HUNDRED = Decimal(100)
 class NotABill(ValueError):
     """The document is no purchase of the company; ``reason``: "self_billed_sale" or "not_buyer"."""
 
-    def __init__(self, reason, message):
+    def __init__(self, reason, message, buyer_tin=""):
         super().__init__(message)
-        self.reason = reason
+        self.reason, self.buyer_tin = reason, buyer_tin
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,11 @@ def plan_bill(document, company_tin, price_digits=2, discount_digits=2):
             "a self-billed e-invoice your customer issued for what you sold to it: it is a sale, not a bill",
         )
     if codes.normalize_tin(document.buyer.tin) != tin:
-        raise NotABill("not_buyer", f"its buyer is TIN {document.buyer.tin or '-'}, not the company's TIN {tin}")
+        raise NotABill(
+            "not_buyer",
+            f"its buyer is TIN {document.buyer.tin or '-'}, not the company's TIN {tin}",
+            document.buyer.tin,
+        )
     amounts = document.amounts()
     plan = BillPlan(
         kind=KINDS[document.type_code],
@@ -170,7 +174,7 @@ def _bill_lines(line, line_amounts, price_digits, discount_digits):
     # Quantity x price x discount, each rounded as the ERP keeps it, misses the amount the
     # supplier declared: the rest goes on a line of its own, taxed alike.
     adjustment = BillLine(
-        description=f"Rounding of line {line.id or '?'}: {line.description or '-'}",
+        description=line.description or "-",  # the ERP names it "rounding of line <line_id>"
         quantity=Decimal(1),
         unit_price=amount - written,
         amount=amount - written,

@@ -11,6 +11,11 @@ registry.category("web_tour.tours").add("l10n_my_einvoice_received_tour", {
                 trigger: ".o_form_view div[name=l10n_my_einvoice_received_notes]",
             },
             {
+                content: "its lines, as the supplier wrote them",
+                trigger: ".o_form_view .o_field_widget[name=invoice_line_ids] .o_data_row",
+            },
+            ...screenshot("received-bill-lines"),
+            {
                 content: "open the received e-invoice tab",
                 trigger: ".o_form_view .o_notebook .nav-link[name=l10n_my_einvoice_received]",
                 run: "click",

@@ -22,6 +22,9 @@ from .api_state import run_unless_paused
 from .einvoice_submission import lhdn_datetime
 
 FETCH_CRON = "l10n_my_einvoice.ir_cron_fetch_received"
+# New documents read per company and run: Get Document allows 60 a minute, so a first
+# fetch of a busy month is spread over runs that each end well inside the cron's time limit.
+FETCH_BATCH = 200
 
 
 def _utc(naive):
@@ -72,12 +75,19 @@ class L10nMyEinvoiceReceivedFetch(models.Model):
                 document.uuid: document
                 for document in self.search([("company_id", "=", company.id), ("uuid", "in", listed)])
             }
+            kept = 0
             for item in reversed(items):  # oldest first: an original before its note
                 document = known.get(item["uuid"])
                 if document:
                     document._apply_lhdn(item)
-                else:
-                    known[item["uuid"]] = self._keep(company, client, item)
+                    continue
+                if kept == FETCH_BATCH:  # the rest next run, soon: the window is read again
+                    self.env.ref(FETCH_CRON)._trigger()
+                    return
+                known[item["uuid"]] = self._keep(company, client, item)
+                kept += 1
+                if self.env.context.get("cron_id"):  # what is kept stays kept, whatever comes next
+                    self.env["ir.cron"]._commit_progress(1)
             company.l10n_my_einvoice_received_read_at = now
 
         return run_unless_paused(company, fetch, "received e-invoices", FETCH_CRON)

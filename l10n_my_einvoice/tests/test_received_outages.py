@@ -1,9 +1,12 @@
 """Received e-invoices when LHDN is down: nothing is lost, nothing is kept twice, and
 a rejection that could not be sent says so and records nothing."""
 
+from unittest.mock import patch
+
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
+from ..models import received_fetch
 from .common import MyInvoisFlowCase
 from .test_received_bills import SST_LINES, SUPPLIER_BRN, SUPPLIER_NAME, SUPPLIER_TIN, supplier_document
 
@@ -43,6 +46,13 @@ class TestReceivedOutages(MyInvoisFlowCase):
         self.lhdn_is_back()
         self.assertEqual(len(self.fetch()), 3, "a second run keeps nothing twice")
         self.assertEqual(self.env["account.move"].search_count([("l10n_my_einvoice_received_id", "!=", False)]), 3)
+
+    def test_a_backlog_is_read_over_several_runs(self):
+        with patch.object(received_fetch, "FETCH_BATCH", 2):
+            self.assertEqual(len(self.fetch()), 2, "a bounded number of documents per run")
+            self.assertFalse(self.company.l10n_my_einvoice_received_read_at, "the window is read again")
+            self.assertEqual(sorted(self.fetch().mapped("uuid")), sorted(self.uuids))
+        self.assertTrue(self.company.l10n_my_einvoice_received_read_at)
 
     def test_a_rejection_during_an_outage_is_not_recorded(self):
         document = self.fetch()[:1]

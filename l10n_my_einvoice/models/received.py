@@ -73,6 +73,7 @@ class L10nMyEinvoiceReceived(models.Model):
     rejection_reason = fields.Char(string="Our rejection reason", readonly=True)
     rejection_requested_at = fields.Datetime(string="Rejection requested at", readonly=True)
     attachment_id = fields.Many2one("ir.attachment", string="Signed document", readonly=True)
+    document_format = fields.Selection([("xml", "XML"), ("json", "JSON")], string="Format", readonly=True)
     bill_state = fields.Selection(BILL_STATES, string="Bill", default="pending", required=True, readonly=True)
     bill_message = fields.Text(string="Bill problems", readonly=True)
     # The bill points here (account.move.l10n_my_einvoice_received_id): one pointer, read both ways.

@@ -118,17 +118,18 @@ class L10nMyEinvoiceReceivedFetch(models.Model):
         except IntegrityError:  # kept meanwhile by another fetch (the button while the cron runs)
             return self.search([("company_id", "=", company.id), ("uuid", "=", item["uuid"])])
         if data:
-            is_json = data.lstrip()[:1] in (b"{", b"[")
+            # Told by its content: Odoo may store an XML attachment of a non-admin as text/plain.
+            document_format = "json" if data.lstrip()[:1] in (b"{", b"[") else "xml"
             attachment = self.env["ir.attachment"].create(
                 {
-                    "name": f"{item.get('internalId') or item['uuid']}.{'json' if is_json else 'xml'}",
+                    "name": f"{item.get('internalId') or item['uuid']}.{document_format}",
                     "raw": data,
-                    "mimetype": "application/json" if is_json else "application/xml",
+                    "mimetype": f"application/{document_format}",
                     "res_model": self._name,
                     "res_id": document.id,
                 }
             )
-            document.attachment_id = attachment
+            document.write({"attachment_id": attachment.id, "document_format": document_format})
         document._read_document()
         status = received.status_of(item)
         if status != received.VALID:
@@ -139,7 +140,7 @@ class L10nMyEinvoiceReceivedFetch(models.Model):
         """Type, totals and currency from the signed document itself (the listing's totals
         are kept when it cannot be read; the bill then says why)."""
         for document in self:
-            if not document.attachment_id or document.attachment_id.mimetype != "application/xml":
+            if not document.attachment_id or document.document_format != "xml":
                 continue
             try:
                 doc = ubl.from_xml(document.attachment_id.raw)
@@ -176,9 +177,10 @@ class L10nMyEinvoiceReceivedFetch(models.Model):
         unreachable = [
             company.name for company in companies if not self.sudo().with_company(company)._fetch_for(company)
         ]
-        pending = self.search([("bill_state", "=", "pending"), ("company_id", "in", companies.ids)])
+        self.env["account.move"].check_access("create")
+        pending = self.sudo().search([("bill_state", "=", "pending"), ("company_id", "in", companies.ids)])
         for document in pending:
-            document._l10n_my_einvoice_make_bill()
+            document.with_company(document.company_id)._l10n_my_einvoice_make_bill()
         message = self.env._("Received e-invoices are up to date.")
         if unreachable:
             message = self.env._(

@@ -15,6 +15,7 @@ from . import (
     test_pipeline,
     test_pipeline_defects,
     test_received_bills,
+    test_received_kinds,
     test_received_outages,
     test_received_tour,
     test_secrets,

@@ -6,7 +6,7 @@ import datetime
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 
 from ..myinvois.document import BillingReference, Document
 from .common import COMPANY_BRN, COMPANY_TIN, MyInvoisFlowCase
@@ -178,6 +178,26 @@ class TestReceivedBills(MyInvoisFlowCase):
         self.assertEqual(credit.move_id.move_type, "in_refund")
         self.assertEqual(credit.move_id.reversed_entry_id, bill)
         self.assertAlmostEqual(credit.move_id.amount_total, 311.85, places=2)
+
+    def test_an_invoicing_user_fetches_now_and_makes_a_bill_again(self):
+        user = new_test_user(
+            self.env,
+            login="received_invoicing",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
+        first_uuid, _usd, _credit = self.issue_three()
+        Received = self.Received.with_user(user)
+        result = Received.action_fetch_now()
+        self.assertEqual(result["params"]["type"], "success")
+        document = Received.search([("uuid", "=", first_uuid)])
+        self.assertEqual(document.bill_state, "done", document.bill_message)
+        document.move_id.with_user(user).unlink()
+        document.action_make_bill()
+        self.assertAlmostEqual(document.move_id.amount_total, self.lhdn_total(first_uuid), places=2)
+        with self.assertRaisesRegex(UserError, "already has its bill"):
+            document.action_make_bill()
 
     def test_a_second_run_creates_nothing(self):
         self.issue_three()

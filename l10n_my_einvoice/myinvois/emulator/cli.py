@@ -6,6 +6,7 @@ import contextlib
 import sys
 import threading
 
+from ..document import Document
 from .app import Emulator
 
 DEMO_CLIENT_ID = "emulator-demo"
@@ -15,6 +16,8 @@ DEMO_TIN, DEMO_BRN, DEMO_NAME = "C1234567890", "202001012345", "Contoh Teknologi
 DEMO_BUYER = ("C9876543210", "Pelanggan Berhad", "BRN", "201901098765")
 # That buyer's own API client: what it does at LHDN (reject a Valid e-invoice) is real HTTP.
 DEMO_BUYER_CLIENT = ("emulator-demo-buyer", "emulator-demo-buyer-secret")
+# A supplier of the demo company: it issues two e-invoices to it (received e-invoices).
+DEMO_SUPPLIER = ("C2584563200", "201901000005", "Pembekal Jaya Sdn. Bhd.")
 
 
 def build_parser():
@@ -53,6 +56,8 @@ def main(argv=None, stop_event=None):
         print(f"cannot listen on 127.0.0.1:{args.port}: {error}", file=sys.stderr)
         return 1
     print(f"MyInvois emulator at {base_url}", flush=True)
+    for uuid in seed_received(emulator):
+        print(f"  {DEMO_SUPPLIER[2]} issued {uuid} to {DEMO_NAME}", flush=True)
     print(f"  client_id     {args.client_id}", flush=True)
     print(f"  client_secret {args.client_secret}", flush=True)
     print(f"  taxpayer      TIN {DEMO_TIN}, BRN {DEMO_BRN} ({DEMO_NAME})", flush=True)
@@ -68,3 +73,95 @@ def main(argv=None, stop_event=None):
         emulator.stop()
     print("emulator stopped", flush=True)
     return 0
+
+
+def seed_received(emulator):
+    """Two e-invoices the demo supplier issues to the demo company (once per state file),
+    through the API like any supplier's ERP; returns their UUIDs."""
+    tin, brn, name = DEMO_SUPPLIER
+    if any(record["issuerTin"] == tin for record in emulator.documents.values()):
+        return []
+    supplier = emulator.add_supplier(tin, brn, name)
+    party = {
+        "name": name,
+        "tin": tin,
+        "id_type": "BRN",
+        "id_number": brn,
+        "sst": "B16-1809-32000011",
+        "msic": "46510",
+        "activity": "Wholesale of computer hardware",
+        "phone": "+6046431234",
+        "email": "billing@pembekal.example",
+        "address": {
+            "lines": ["Lot 12, Jalan Perusahaan 3"],
+            "city": "Bayan Lepas",
+            "postal_zone": "11900",
+            "state": "07",
+            "country": "MYS",
+        },
+    }
+    buyer = {
+        "name": DEMO_NAME,
+        "tin": DEMO_TIN,
+        "id_type": "BRN",
+        "id_number": DEMO_BRN,
+        "phone": "+60378901234",
+        "address": {
+            "lines": ["Level 5, Menara Contoh"],
+            "city": "Petaling Jaya",
+            "postal_zone": "46200",
+            "state": "10",
+            "country": "MYS",
+        },
+    }
+
+    def item(description, quantity, price, unit, tax, **extra):
+        return {
+            "description": description,
+            "quantity": quantity,
+            "unit_price": price,
+            "unit_code": unit,
+            "classifications": ["022"],
+            "taxes": [tax],
+            **extra,
+        }
+
+    sst = {"type": "01", "percent": "10"}
+    service = {"type": "02", "percent": "8"}
+    documents = [
+        {
+            "number": "PJ-2026-0101",
+            "currency": "MYR",
+            "lines": [
+                item("Network cabling service", "10", "12.50", "HUR", service),
+                item("Router AX3000", "3", "105.00", "C62", sst, allowances=[{"reason": "Promotion", "rate": "0.1"}]),
+                item(
+                    "Safety manual",
+                    "2",
+                    "15.00",
+                    "C62",
+                    {
+                        "type": "E",
+                        "percent": "0",
+                        "exemption_reason": "Exempt under Sales Tax (Persons Exempted from Payment of Tax) Order 2018",
+                    },
+                ),
+            ],
+        },
+        {
+            "number": "PJ-2026-0102",
+            "currency": "USD",
+            "exchange_rate": "4.4512",
+            "lines": [
+                item("Cloud consulting", "8", "150.00", "HUR", service),
+            ],
+        },
+    ]
+    return [
+        supplier.issue(
+            Document.from_dict(
+                {"type_code": "01", "issued_at": "2026-01-01T00:00:00Z", "supplier": party, "buyer": buyer, **data}
+            )
+        )
+        for data in documents
+    ]

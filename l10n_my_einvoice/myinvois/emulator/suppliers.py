@@ -8,6 +8,7 @@ ERP sent, not a record planted in the store.
 """
 
 import secrets
+import time
 
 from .. import certificate, signing
 from ..client import MyInvoisClient, SubmissionDocument
@@ -37,8 +38,13 @@ class Supplier:
         if answer.get("rejectedDocuments"):
             raise SupplierRefused(f"{document.number} refused on receipt: {answer['rejectedDocuments']}")
         uuid = answer["acceptedDocuments"][0]["uuid"]
-        self.emulator.process_pending()
         record = self.emulator.documents[uuid]
+        waited_until = time.monotonic() + self.emulator.validation_delay + 5  # a demo emulator decides later
+        while True:
+            self.emulator.process_pending()
+            if record["status"] != "Submitted" or time.monotonic() > waited_until:
+                break
+            time.sleep(0.05)
         if record["status"] != "Valid":
             raise SupplierRefused(f"{document.number} is {record['status']}: {record.get('validationResults')}")
         return uuid

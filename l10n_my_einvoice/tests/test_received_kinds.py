@@ -1,0 +1,107 @@
+"""Received e-invoices of every kind a supplier issues: debit and refund notes, a
+document-level discount and charge, cash rounding, a prepayment, a currency not active
+in Odoo, a unit Odoo does not know. Each bill equals its document, or says why not."""
+
+from odoo.tests import tagged
+
+from ..myinvois.document import BillingReference
+from .common import MyInvoisFlowCase
+from .test_received_bills import SST_LINES, SUPPLIER_BRN, SUPPLIER_NAME, SUPPLIER_TIN, line, supplier_document
+
+
+@tagged("post_install", "-at_install")
+class TestReceivedKinds(MyInvoisFlowCase):
+    def setUp(self):
+        super().setUp()
+        self.supplier = self.emulator.add_supplier(SUPPLIER_TIN, SUPPLIER_BRN, SUPPLIER_NAME)
+        self.Received = self.env["l10n_my_einvoice.received"]
+
+    def received(self, document):
+        uuid = self.supplier.issue(document)
+        self.Received._cron_l10n_my_einvoice_fetch_received()
+        return self.Received.search([("uuid", "=", uuid)])
+
+    def lhdn(self, document, field="totalPayableAmount"):
+        return float(self.emulator.documents[document.uuid][field])
+
+    def test_debit_and_refund_notes_point_at_the_original_bill(self):
+        original = self.received(supplier_document("PJ-2026-0301", SST_LINES[:2]))
+        reference = [BillingReference(uuid=original.uuid, number="PJ-2026-0301")]
+        debit_note = supplier_document(
+            "PJ-DN-0001", [line("Extra cabling", "2", "12.50", "HUR", [{"type": "02", "percent": "8"}])], type_code="03"
+        )
+        debit_note.billing_references = reference
+        debit = self.received(debit_note)
+        refund_note = supplier_document("PJ-RN-0001", SST_LINES[1:2], type_code="04")
+        refund_note.billing_references = reference
+        refund = self.received(refund_note)
+        self.assertEqual((debit.move_id.move_type, debit.move_id.debit_origin_id), ("in_invoice", original.move_id))
+        self.assertEqual((refund.move_id.move_type, refund.move_id.reversed_entry_id), ("in_refund", original.move_id))
+        for document in (original, debit, refund):
+            self.assertAlmostEqual(document.move_id.amount_total, self.lhdn(document), places=2)
+
+    def test_document_discount_charge_and_rounding_are_lines_of_the_bill(self):
+        document = self.received(
+            supplier_document(
+                "PJ-2026-0302",
+                SST_LINES,
+                allowances=[
+                    {"reason": "Early payment", "amount": "10.00"},
+                    {"reason": "Delivery", "amount": "25.00", "charge": True},
+                ],
+                rounding="0.03",
+            )
+        )
+        bill = document.move_id
+        names = bill.invoice_line_ids.mapped("name")
+        self.assertIn("Early payment", names)
+        self.assertIn("Delivery", names)
+        self.assertIn("Rounding", names)
+        rounding = bill.invoice_line_ids.filtered(lambda item: item.name == "Rounding")
+        self.assertEqual((rounding.price_subtotal, rounding.tax_ids.ids), (0.03, []))
+        # What LHDN holds: payable = tax inclusive + rounding, and the bill totals it.
+        self.assertAlmostEqual(bill.amount_total, self.lhdn(document), places=2)
+        self.assertAlmostEqual(bill.amount_untaxed, 460.38 - 10 + 25 + 0.03, places=2)
+        self.assertNotIn("apart", bill.l10n_my_einvoice_received_notes or "", "no difference to report")
+
+    def test_a_prepayment_is_written_on_the_bill(self):
+        document = self.received(
+            supplier_document(
+                "PJ-2026-0303",
+                SST_LINES[:1],
+                prepayment={"amount": "50.00", "paid_at": "2026-07-01T02:00:00Z", "reference": "DP-7"},
+            )
+        )
+        bill = document.move_id
+        self.assertAlmostEqual(bill.amount_total, 135.0, places=2, msg="the invoice's total, before the prepayment")
+        self.assertAlmostEqual(self.lhdn(document), 85.0, places=2)
+        self.assertIn("prepaid", bill.l10n_my_einvoice_received_notes)
+        self.assertIn("85.00", bill.l10n_my_einvoice_received_notes)
+
+    def test_an_inactive_currency_fails_with_the_way_out_then_the_bill_is_made(self):
+        sgd = self.env.ref("base.SGD")
+        sgd.active = False
+        document = self.received(
+            supplier_document(
+                "PJ-2026-0304",
+                [line("Consulting, Singapore office", "1", "1000.00", "HUR", [{"type": "02", "percent": "8"}])],
+                currency="SGD",
+                exchange_rate="3.4521",
+            )
+        )
+        self.assertEqual(document.bill_state, "failed")
+        self.assertIn("activate it", document.bill_message)
+        self.assertFalse(document.move_id)
+        sgd.active = True
+        document.action_make_bill()
+        self.assertEqual(document.bill_state, "done")
+        self.assertNotIn("activate", document.bill_message or "", "the failure is gone")
+        self.assertAlmostEqual(document.move_id.amount_total, 1080.0, places=2)
+        self.assertAlmostEqual(abs(document.move_id.amount_total_signed), 3728.27, places=2)
+
+    def test_an_unknown_unit_is_said_on_the_bill(self):
+        document = self.received(
+            supplier_document("PJ-2026-0305", [line("Bitumen", "2", "80.00", "BLL", [{"type": "01", "percent": "10"}])])
+        )
+        self.assertIn("BLL", document.move_id.l10n_my_einvoice_received_notes)
+        self.assertAlmostEqual(document.move_id.amount_total, 176.0, places=2)

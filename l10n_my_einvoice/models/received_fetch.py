@@ -95,7 +95,8 @@ class L10nMyEinvoiceReceivedFetch(models.Model):
     def _keep(self, company, client, item):
         """A record of the new document ``item`` with its signed file (one Get Document)."""
         raw = client.get_document(item["uuid"])
-        content = raw.get("document") if isinstance(raw, dict) else None
+        raw = raw if isinstance(raw, dict) else {}
+        content = raw.get("document")
         data = content.encode("utf-8") if isinstance(content, str) else b""
         values = {
             "company_id": company.id,

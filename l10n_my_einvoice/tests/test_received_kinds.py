@@ -105,3 +105,15 @@ class TestReceivedKinds(MyInvoisFlowCase):
         )
         self.assertIn("BLL", document.move_id.l10n_my_einvoice_received_notes)
         self.assertAlmostEqual(document.move_id.amount_total, 176.0, places=2)
+
+    def test_a_json_e_invoice_is_kept_and_says_the_bill_is_to_be_entered_by_hand(self):
+        # The emulator takes XML only (docs/emulator.md): the record is made as the fetch makes it.
+        document = self.Received.create({"company_id": self.company.id, "uuid": "JSON0000000000000000000001"})
+        attachment = self.env["ir.attachment"].create(
+            {"name": "x.json", "raw": b'{"Invoice": []}', "res_model": document._name, "res_id": document.id}
+        )
+        document.write({"attachment_id": attachment.id, "document_format": "json"})
+        document.action_make_bill()
+        self.assertEqual(document.bill_state, "failed")
+        self.assertIn("enter the bill by hand", document.bill_message)
+        self.assertFalse(document.move_id)

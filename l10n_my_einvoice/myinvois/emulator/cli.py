@@ -56,13 +56,13 @@ def main(argv=None, stop_event=None):
         print(f"cannot listen on 127.0.0.1:{args.port}: {error}", file=sys.stderr)
         return 1
     print(f"MyInvois emulator at {base_url}", flush=True)
-    for uuid in seed_received(emulator):
-        print(f"  {DEMO_SUPPLIER[2]} issued {uuid} to {DEMO_NAME}", flush=True)
     print(f"  client_id     {args.client_id}", flush=True)
     print(f"  client_secret {args.client_secret}", flush=True)
     print(f"  taxpayer      TIN {DEMO_TIN}, BRN {DEMO_BRN} ({DEMO_NAME})", flush=True)
     print(f"  buyer client  {DEMO_BUYER_CLIENT[0]} / {DEMO_BUYER_CLIENT[1]} (TIN {DEMO_BUYER[0]})", flush=True)
     print(f"  state         {args.state or 'in memory only'}; validation delay {args.delay:g} s", flush=True)
+    for uuid in seed_received(emulator):
+        print(f"  received      {DEMO_SUPPLIER[2]} issued {uuid} to {DEMO_NAME}", flush=True)
     print("Ctrl-C stops it.", flush=True)
     stop_event = stop_event or threading.Event()
     try:

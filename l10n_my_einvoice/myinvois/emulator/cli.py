@@ -61,12 +61,12 @@ def main(argv=None, stop_event=None):
     print(f"  taxpayer      TIN {DEMO_TIN}, BRN {DEMO_BRN} ({DEMO_NAME})", flush=True)
     print(f"  buyer client  {DEMO_BUYER_CLIENT[0]} / {DEMO_BUYER_CLIENT[1]} (TIN {DEMO_BUYER[0]})", flush=True)
     print(f"  state         {args.state or 'in memory only'}; validation delay {args.delay:g} s", flush=True)
-    for uuid in seed_received(emulator):
-        print(f"  received      {DEMO_SUPPLIER[2]} issued {uuid} to {DEMO_NAME}", flush=True)
     print("Ctrl-C stops it.", flush=True)
     stop_event = stop_event or threading.Event()
     try:
         with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C: the way to stop it
+            for uuid in seed_received(emulator) if args.state else ():
+                print(f"  received      {DEMO_SUPPLIER[2]} issued {uuid} to {DEMO_NAME}", flush=True)
             while not stop_event.wait(0.5):
                 pass
     finally:

@@ -6,7 +6,7 @@
   ten-line and a ``--lines``-line document: the fetch cron does both once per document;
 - the whole fetch over the emulator on loopback: ``--documents`` issued to the company by
   another taxpayer, then listed (Get Recent Documents, Received, pages of 100), each read
-  (Get Document) and planned, as models/received_fetch.py does, without Odoo. The rate
+  (Get Document) and planned, as models/pipeline_receive.py does, without Odoo. The rate
   limits are lifted on both sides, so the figure is what the calls and the planning cost;
   at LHDN's production limits (Get Document 60 a minute) the fetch of N new documents
   takes at least N seconds, spread over cron runs by the shared limiter.
@@ -17,6 +17,8 @@ import datetime
 import json
 import time
 from decimal import Decimal
+
+from core_checks import rate  # bench/ is the script's folder
 
 from l10n_my_einvoice.myinvois import received, received_bill, ubl
 from l10n_my_einvoice.myinvois.client import MemoryRateLimiter, MyInvoisClient
@@ -48,16 +50,6 @@ def bought(number, lines):
     return doc
 
 
-def per_call(label, func, seconds=2.0):
-    func()
-    count, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        func()
-        count += 1
-    elapsed = time.perf_counter() - start
-    print(f"{label:<52} {1000 * elapsed / count:9.3f} ms each")
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--documents", type=int, default=200)
@@ -67,7 +59,7 @@ def main():
         doc = bought("B-1", lines)
         doc.issued_at = datetime.datetime.now(datetime.UTC)
         data = ubl.to_xml(doc)
-        per_call(
+        rate(
             f"read + plan a {lines}-line received document",
             lambda d=data: received_bill.plan_bill(ubl.from_xml(d), COMPANY_TIN),
         )

@@ -6,7 +6,7 @@ from psycopg2.extensions import TransactionRollbackError
 
 from odoo import api, fields, models
 
-from ..myinvois import error_guide, lifecycle, qr
+from ..myinvois import error_guide, lifecycle
 from . import einvoice_error_guide
 
 _logger = logging.getLogger(__name__)
@@ -149,15 +149,9 @@ class L10nMyEinvoiceDocument(models.Model):
     @api.depends("uuid", "long_id", "state")
     def _compute_validation_link(self):
         for document in self:
-            company = document.company_id
             document.validation_link = (
-                qr.validation_link(
-                    company.l10n_my_einvoice_environment,
-                    document.uuid,
-                    document.long_id,
-                    company.l10n_my_einvoice_custom_url,
-                )
-                if document.state in lifecycle.AT_LHDN_VALID and document.long_id
+                document.company_id._l10n_my_einvoice_validation_link(document.uuid, document.long_id)
+                if document.state in lifecycle.AT_LHDN_VALID
                 else False
             )
 

@@ -20,7 +20,6 @@ class L10nMyEinvoiceReceivedTax(models.Model):
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
     tax_type = fields.Selection(TAX_TYPES, string="LHDN tax type", required=True)
     rate = fields.Float(
-        string="Rate",
         digits=(16, 4),
         help="The percentage in the e-invoice (e.g. 8 for 8 %), or the amount per unit for a fixed tax.",
     )

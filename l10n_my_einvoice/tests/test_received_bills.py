@@ -9,10 +9,11 @@ from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
 from ..myinvois.document import BillingReference, Document
-from .common import COMPANY_BRN, COMPANY_TIN, MyInvoisFlowCase
+from ..myinvois.emulator.cli import DEMO_COMPANY_AS_BUYER, DEMO_SUPPLIER, DEMO_SUPPLIER_PARTY, EXEMPTION
+from ..myinvois.emulator.suppliers import line_item
+from .common import MyInvoisFlowCase
 
-SUPPLIER_TIN, SUPPLIER_BRN, SUPPLIER_NAME = "C2584563200", "201901000005", "Pembekal Jaya Sdn. Bhd."
-EXEMPTION = "Exempt under Sales Tax (Persons Exempted from Payment of Tax) Order 2018"
+SUPPLIER_TIN, SUPPLIER_BRN, SUPPLIER_NAME = DEMO_SUPPLIER  # the demo emulator's supplier
 
 
 def supplier_document(number, lines, type_code="01", **header):
@@ -23,54 +24,15 @@ def supplier_document(number, lines, type_code="01", **header):
             "number": number,
             "issued_at": "2026-07-20T03:15:00Z",
             "currency": "MYR",
-            "supplier": {
-                "name": SUPPLIER_NAME,
-                "tin": SUPPLIER_TIN,
-                "id_type": "BRN",
-                "id_number": SUPPLIER_BRN,
-                "sst": "B16-1809-32000011",
-                "msic": "46510",
-                "activity": "Wholesale of computer hardware",
-                "address": {
-                    "lines": ["Lot 12, Jalan Perusahaan 3", "Kawasan Perindustrian Bayan Lepas"],
-                    "city": "Bayan Lepas",
-                    "postal_zone": "11900",
-                    "state": "07",
-                    "country": "MYS",
-                },
-                "phone": "+6046431234",
-                "email": "billing@pembekal.example",
-            },
-            "buyer": {
-                "name": "Contoh Teknologi Sdn. Bhd.",
-                "tin": COMPANY_TIN,
-                "id_type": "BRN",
-                "id_number": COMPANY_BRN,
-                "address": {
-                    "lines": ["Level 5, Menara Contoh"],
-                    "city": "Petaling Jaya",
-                    "postal_zone": "46200",
-                    "state": "10",
-                    "country": "MYS",
-                },
-                "phone": "+60378901234",
-            },
+            "supplier": DEMO_SUPPLIER_PARTY,
+            "buyer": DEMO_COMPANY_AS_BUYER,
             "lines": lines,
             **header,
         }
     )
 
 
-def line(description, quantity, price, unit, taxes, **extra):
-    return {
-        "description": description,
-        "quantity": quantity,
-        "unit_price": price,
-        "unit_code": unit,
-        "classifications": ["022"],
-        "taxes": taxes,
-        **extra,
-    }
+line = line_item  # the emulator's, shared with its demo supplier
 
 
 SST_LINES = [
@@ -88,17 +50,24 @@ SST_LINES = [
 ]
 
 
-@tagged("post_install", "-at_install")
-class TestReceivedBills(MyInvoisFlowCase):
+class ReceivedCase(MyInvoisFlowCase):
+    """A supplier that issues to the company through the emulator, and the fetch cron."""
+
     def setUp(self):
         super().setUp()
         self.supplier = self.emulator.add_supplier(SUPPLIER_TIN, SUPPLIER_BRN, SUPPLIER_NAME)
-        self.env.ref("base.USD").active = True
         self.Received = self.env["l10n_my_einvoice.received"]
 
     def fetch(self):
         self.Received._cron_l10n_my_einvoice_fetch_received()
         return self.Received.search([("company_id", "=", self.company.id)])
+
+
+@tagged("post_install", "-at_install")
+class TestReceivedBills(ReceivedCase):
+    def setUp(self):
+        super().setUp()
+        self.env.ref("base.USD").active = True
 
     def lhdn_total(self, uuid):
         return float(self.emulator.documents[uuid]["totalPayableAmount"])
@@ -253,7 +222,7 @@ class TestReceivedBills(MyInvoisFlowCase):
 
     # --- rejection and cancellation ---------------------------------------------------------
     def test_a_rejection_within_72_hours_reaches_lhdn(self):
-        first_uuid, _usd, _credit = self.issue_three()
+        self.issue_three()
         credit = self.fetch().filtered(lambda d: d.type_code == "02")
         self.assertTrue(credit.can_reject)
         self.reject(credit, "Not ours: we returned nothing")

@@ -5,16 +5,13 @@ in Odoo, a unit Odoo does not know. Each bill equals its document, or says why n
 from odoo.tests import tagged
 
 from ..myinvois.document import BillingReference
-from .common import MyInvoisFlowCase
-from .test_received_bills import SST_LINES, SUPPLIER_BRN, SUPPLIER_NAME, SUPPLIER_TIN, line, supplier_document
+from .test_received_bills import SST_LINES, ReceivedCase, line, supplier_document
 
 
 @tagged("post_install", "-at_install")
-class TestReceivedKinds(MyInvoisFlowCase):
+class TestReceivedKinds(ReceivedCase):
     def setUp(self):
         super().setUp()
-        self.supplier = self.emulator.add_supplier(SUPPLIER_TIN, SUPPLIER_BRN, SUPPLIER_NAME)
-        self.Received = self.env["l10n_my_einvoice.received"]
 
     def received(self, document):
         uuid = self.supplier.issue(document)
@@ -108,12 +105,27 @@ class TestReceivedKinds(MyInvoisFlowCase):
 
     def test_a_json_e_invoice_is_kept_and_says_the_bill_is_to_be_entered_by_hand(self):
         # The emulator takes XML only (docs/emulator.md): the record is made as the fetch makes it.
-        document = self.Received.create({"company_id": self.company.id, "uuid": "JSON0000000000000000000001"})
-        attachment = self.env["ir.attachment"].create(
-            {"name": "x.json", "raw": b'{"Invoice": []}', "res_model": document._name, "res_id": document.id}
+        # (as the fetch does, in sudo: nobody creates received e-invoices by hand)
+        document = self.Received.sudo().create({"company_id": self.company.id, "uuid": "JSON0000000000000000000001"})
+        attachment = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create({"name": "x.json", "raw": b'{"Invoice": []}', "res_model": document._name, "res_id": document.id})
         )
         document.write({"attachment_id": attachment.id, "document_format": "json"})
+        document = document.with_env(self.env)
         document.action_make_bill()
         self.assertEqual(document.bill_state, "failed")
         self.assertIn("enter the bill by hand", document.bill_message)
         self.assertFalse(document.move_id)
+
+    def test_a_posted_bill_hears_of_the_suppliers_cancellation(self):
+        document = self.received(supplier_document("PJ-2026-0306", SST_LINES[:1]))
+        bill = document.move_id
+        bill.action_post()
+        self.supplier.cancel(document.uuid, "Issued twice")
+        self.fetch()
+        self.assertEqual(bill.state, "posted", "Odoo does not undo the accountant's entry by itself")
+        self.assertEqual(bill.l10n_my_einvoice_received_state, "cancelled")
+        self.assertIn("Issued twice", " ".join(bill.message_ids.mapped("body")))
+        self.assertTrue(bill.activity_ids, "someone is asked to reverse it")

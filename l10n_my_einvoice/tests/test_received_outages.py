@@ -6,25 +6,18 @@ from unittest.mock import patch
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from ..models import received_fetch
-from .common import MyInvoisFlowCase
-from .test_received_bills import SST_LINES, SUPPLIER_BRN, SUPPLIER_NAME, SUPPLIER_TIN, supplier_document
+from ..models import pipeline_receive
+from .test_received_bills import SST_LINES, ReceivedCase, supplier_document
 
 
 @tagged("post_install", "-at_install")
-class TestReceivedOutages(MyInvoisFlowCase):
+class TestReceivedOutages(ReceivedCase):
     def setUp(self):
         super().setUp()
-        self.supplier = self.emulator.add_supplier(SUPPLIER_TIN, SUPPLIER_BRN, SUPPLIER_NAME)
-        self.Received = self.env["l10n_my_einvoice.received"]
         self.uuids = [
             self.supplier.issue(supplier_document(f"PJ-2026-02{index:02d}", SST_LINES[index : index + 1]))
             for index in range(3)
         ]
-
-    def fetch(self):
-        self.Received._cron_l10n_my_einvoice_fetch_received()
-        return self.Received.search([("company_id", "=", self.company.id)])
 
     def test_an_outage_while_listing_pauses_and_loses_nothing(self):
         self.emulator.inject("recent", "status", status=503, times=10)
@@ -48,7 +41,7 @@ class TestReceivedOutages(MyInvoisFlowCase):
         self.assertEqual(self.env["account.move"].search_count([("l10n_my_einvoice_received_id", "!=", False)]), 3)
 
     def test_a_backlog_is_read_over_several_runs(self):
-        with patch.object(received_fetch, "FETCH_BATCH", 2):
+        with patch.object(pipeline_receive, "FETCH_BATCH", 2):
             self.assertEqual(len(self.fetch()), 2, "a bounded number of documents per run")
             self.assertFalse(self.company.l10n_my_einvoice_received_read_at, "the window is read again")
             self.assertEqual(sorted(self.fetch().mapped("uuid")), sorted(self.uuids))

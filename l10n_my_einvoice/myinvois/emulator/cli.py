@@ -8,6 +8,7 @@ import threading
 
 from ..document import Document
 from .app import Emulator
+from .suppliers import line_item
 
 DEMO_CLIENT_ID = "emulator-demo"
 DEMO_CLIENT_SECRET = "emulator-demo-secret"
@@ -18,6 +19,40 @@ DEMO_BUYER = ("C9876543210", "Pelanggan Berhad", "BRN", "201901098765")
 DEMO_BUYER_CLIENT = ("emulator-demo-buyer", "emulator-demo-buyer-secret")
 # A supplier of the demo company: it issues two e-invoices to it (received e-invoices).
 DEMO_SUPPLIER = ("C2584563200", "201901000005", "Pembekal Jaya Sdn. Bhd.")
+EXEMPTION = "Exempt under Sales Tax (Persons Exempted from Payment of Tax) Order 2018"
+# The demo supplier and the demo company as parties of the supplier's documents (core JSON form).
+DEMO_SUPPLIER_PARTY = {
+    "name": DEMO_SUPPLIER[2],
+    "tin": DEMO_SUPPLIER[0],
+    "id_type": "BRN",
+    "id_number": DEMO_SUPPLIER[1],
+    "sst": "B16-1809-32000011",
+    "msic": "46510",
+    "activity": "Wholesale of computer hardware",
+    "phone": "+6046431234",
+    "email": "billing@pembekal.example",
+    "address": {
+        "lines": ["Lot 12, Jalan Perusahaan 3", "Kawasan Perindustrian Bayan Lepas"],
+        "city": "Bayan Lepas",
+        "postal_zone": "11900",
+        "state": "07",
+        "country": "MYS",
+    },
+}
+DEMO_COMPANY_AS_BUYER = {
+    "name": DEMO_NAME,
+    "tin": DEMO_TIN,
+    "id_type": "BRN",
+    "id_number": DEMO_BRN,
+    "phone": "+60378901234",
+    "address": {
+        "lines": ["Level 5, Menara Contoh"],
+        "city": "Petaling Jaya",
+        "postal_zone": "46200",
+        "state": "10",
+        "country": "MYS",
+    },
+}
 
 
 def build_parser():
@@ -82,70 +117,19 @@ def seed_received(emulator):
     if any(record["issuerTin"] == tin for record in emulator.documents.values()):
         return []
     supplier = emulator.add_supplier(tin, brn, name)
-    party = {
-        "name": name,
-        "tin": tin,
-        "id_type": "BRN",
-        "id_number": brn,
-        "sst": "B16-1809-32000011",
-        "msic": "46510",
-        "activity": "Wholesale of computer hardware",
-        "phone": "+6046431234",
-        "email": "billing@pembekal.example",
-        "address": {
-            "lines": ["Lot 12, Jalan Perusahaan 3"],
-            "city": "Bayan Lepas",
-            "postal_zone": "11900",
-            "state": "07",
-            "country": "MYS",
-        },
-    }
-    buyer = {
-        "name": DEMO_NAME,
-        "tin": DEMO_TIN,
-        "id_type": "BRN",
-        "id_number": DEMO_BRN,
-        "phone": "+60378901234",
-        "address": {
-            "lines": ["Level 5, Menara Contoh"],
-            "city": "Petaling Jaya",
-            "postal_zone": "46200",
-            "state": "10",
-            "country": "MYS",
-        },
-    }
-
-    def item(description, quantity, price, unit, tax, **extra):
-        return {
-            "description": description,
-            "quantity": quantity,
-            "unit_price": price,
-            "unit_code": unit,
-            "classifications": ["022"],
-            "taxes": [tax],
-            **extra,
-        }
-
     sst = {"type": "01", "percent": "10"}
     service = {"type": "02", "percent": "8"}
+    exempt = {"type": "E", "percent": "0", "exemption_reason": EXEMPTION}
     documents = [
         {
             "number": "PJ-2026-0101",
             "currency": "MYR",
             "lines": [
-                item("Network cabling service", "10", "12.50", "HUR", service),
-                item("Router AX3000", "3", "105.00", "C62", sst, allowances=[{"reason": "Promotion", "rate": "0.1"}]),
-                item(
-                    "Safety manual",
-                    "2",
-                    "15.00",
-                    "C62",
-                    {
-                        "type": "E",
-                        "percent": "0",
-                        "exemption_reason": "Exempt under Sales Tax (Persons Exempted from Payment of Tax) Order 2018",
-                    },
+                line_item("Network cabling service", "10", "12.50", "HUR", [service]),
+                line_item(
+                    "Router AX3000", "3", "105.00", "C62", [sst], allowances=[{"reason": "Promotion", "rate": "0.1"}]
                 ),
+                line_item("Safety manual", "2", "15.00", "C62", [exempt]),
             ],
         },
         {
@@ -153,14 +137,20 @@ def seed_received(emulator):
             "currency": "USD",
             "exchange_rate": "4.4512",
             "lines": [
-                item("Cloud consulting", "8", "150.00", "HUR", service),
+                line_item("Cloud consulting", "8", "150.00", "HUR", [service]),
             ],
         },
     ]
     return [
         supplier.issue(
             Document.from_dict(
-                {"type_code": "01", "issued_at": "2026-01-01T00:00:00Z", "supplier": party, "buyer": buyer, **data}
+                {
+                    "type_code": "01",
+                    "issued_at": "2026-01-01T00:00:00Z",
+                    "supplier": DEMO_SUPPLIER_PARTY,
+                    "buyer": DEMO_COMPANY_AS_BUYER,
+                    **data,
+                }
             )
         )
         for data in documents

@@ -14,6 +14,19 @@ from .. import certificate, signing
 from ..client import MyInvoisClient, SubmissionDocument
 
 
+def line_item(description, quantity, price, unit, taxes, **extra):
+    """One line of a supplier's document in the core's JSON form (docs/document-json.md)."""
+    return {
+        "description": description,
+        "quantity": quantity,
+        "unit_price": price,
+        "unit_code": unit,
+        "classifications": ["022"],
+        "taxes": taxes,
+        **extra,
+    }
+
+
 class SupplierRefused(AssertionError):
     """The emulator refused or invalidated what a test supplier issued: the test's document is wrong."""
 

@@ -1,6 +1,6 @@
 """An e-invoice a supplier issued to the company, as LHDN holds it.
 
-One record per UUID and company, fetched by models/received_fetch.py with the signed
+One record per UUID and company, fetched by models/pipeline_receive.py with the signed
 document attached; models/received_bill_builder.py makes its vendor bill. Its LHDN status
 changes in one place, ``_transition``, along the core's table (myinvois/received.py),
 and every change reaches the bill's chatter, so the bill never shows a document LHDN
@@ -9,7 +9,7 @@ no longer holds as Valid.
 
 from odoo import api, fields, models
 
-from ..myinvois import qr, received
+from ..myinvois import received
 from .einvoice_submission import lhdn_datetime
 from .einvoice_time import malaysia_time
 
@@ -106,16 +106,8 @@ class L10nMyEinvoiceReceived(models.Model):
     @api.depends("uuid", "long_id")
     def _compute_validation_link(self):
         for document in self:
-            company = document.company_id
-            document.validation_link = (
-                qr.validation_link(
-                    company.l10n_my_einvoice_environment,
-                    document.uuid,
-                    document.long_id,
-                    company.l10n_my_einvoice_custom_url,
-                )
-                if document.uuid and document.long_id and company.l10n_my_einvoice_environment
-                else False
+            document.validation_link = document.company_id._l10n_my_einvoice_validation_link(
+                document.uuid, document.long_id
             )
 
     @api.depends("state", "validated_at")
@@ -167,14 +159,20 @@ class L10nMyEinvoiceReceived(models.Model):
         if not bill:
             return
         if self.state == received.CANCELLED:
+            todo = (
+                self.env._("reverse this bill with a credit note")
+                if bill.state == "posted"
+                else self.env._("cancel this bill")
+            )
             note = self.env._(
                 "The supplier cancelled the e-invoice %(number)s (UUID %(uuid)s) at LHDN on %(when)s: "
-                "%(reason)s. It is no longer a valid e-invoice: cancel this bill, or ask the supplier for the "
+                "%(reason)s. It is no longer a valid e-invoice: %(todo)s, or ask the supplier for the "
                 "e-invoice that replaces it.",
                 number=self.internal_id or "-",
                 uuid=self.uuid,
                 when=malaysia_time(self.env, self.cancelled_at),
                 reason=self.status_reason or self.env._("(no reason given)"),
+                todo=todo,
             )
             bill._message_log(body=note)
             user = bill.invoice_user_id

@@ -116,45 +116,7 @@ class L10nMyEinvoiceReceivedBill(models.Model):
         partner, notes = find_or_create_supplier(env, company, plan.supplier)
         keys = {tax.key for line in plan.lines for tax in line.taxes}
         taxes = env["l10n_my_einvoice.received.tax"]._l10n_my_einvoice_taxes_for(company, keys)
-        units = self._units({line.unit_code for line in plan.lines if line.unit_code})
-        lines = []
-        for line in plan.lines:
-            tax_ids, missing = [], []
-            for tax in line.taxes:
-                if taxes.get(tax.key):
-                    tax_ids.append(taxes[tax.key].id)
-                elif tax.charged:
-                    missing.append(tax)
-            name = self._line_name(line)
-            if missing:
-                described = ", ".join(f"{tax.type} {tax.key[1]}" for tax in missing)
-                name = env._("%(name)s [no purchase tax for LHDN tax %(taxes)s]", name=name, taxes=described)
-                notes.append(
-                    env._(
-                        "Line %(line)s: no purchase tax matches LHDN tax %(taxes)s; set it in Settings > Invoicing > "
-                        "MyInvois (LHDN) > Taxes of received e-invoices, then add it on the line.",
-                        line=line.line_id or line.description,
-                        taxes=described,
-                    )
-                )
-            if line.unit_code and line.unit_code not in units:
-                notes.append(
-                    env._(
-                        "Line %(line)s: no unit of measure has the LHDN code %(code)s.",
-                        line=line.line_id or line.description,
-                        code=line.unit_code,
-                    )
-                )
-            values = {
-                "name": name,
-                "quantity": float(line.quantity),
-                "price_unit": float(line.unit_price),
-                "discount": float(line.discount),
-                "tax_ids": [fields.Command.set(tax_ids)],
-            }
-            if line.unit_code in units:
-                values["product_uom_id"] = units[line.unit_code].id
-            lines.append(fields.Command.create(values))
+        lines = self._line_commands(plan, taxes, notes)
         vals = {
             "move_type": "in_refund" if plan.is_refund else "in_invoice",
             "company_id": company.id,
@@ -208,6 +170,50 @@ class L10nMyEinvoiceReceivedBill(models.Model):
             attachment_ids=self.attachment_id.copy({"res_model": "account.move", "res_id": bill.id}).ids,
         )
         return bill
+
+    def _line_commands(self, plan, taxes, notes):
+        """The bill's line commands; what cannot be matched is added to ``notes``."""
+        env = self.env
+        units = self._units({line.unit_code for line in plan.lines if line.unit_code})
+        lines = []
+        for line in plan.lines:
+            tax_ids, missing = [], []
+            for tax in line.taxes:
+                if taxes.get(tax.key):
+                    tax_ids.append(taxes[tax.key].id)
+                elif tax.charged:
+                    missing.append(tax)
+            name = self._line_name(line)
+            if missing:
+                described = ", ".join(f"{tax.type} {tax.key[1]}" for tax in missing)
+                name = env._("%(name)s [no purchase tax for LHDN tax %(taxes)s]", name=name, taxes=described)
+                notes.append(
+                    env._(
+                        "Line %(line)s: no purchase tax matches LHDN tax %(taxes)s; set it in Settings > Invoicing > "
+                        "MyInvois (LHDN) > Taxes of received e-invoices, then add it on the line.",
+                        line=line.line_id or line.description,
+                        taxes=described,
+                    )
+                )
+            if line.unit_code and line.unit_code not in units:
+                notes.append(
+                    env._(
+                        "Line %(line)s: no unit of measure has the LHDN code %(code)s.",
+                        line=line.line_id or line.description,
+                        code=line.unit_code,
+                    )
+                )
+            values = {
+                "name": name,
+                "quantity": float(line.quantity),
+                "price_unit": float(line.unit_price),
+                "discount": float(line.discount),
+                "tax_ids": [fields.Command.set(tax_ids)],
+            }
+            if line.unit_code in units:
+                values["product_uom_id"] = units[line.unit_code].id
+            lines.append(fields.Command.create(values))
+        return lines
 
     def _line_name(self, line):
         """The line's description; the lines the plan adds, named in the user's language."""

@@ -1,7 +1,7 @@
 """A vendor bill made from a received e-invoice: its UUID, link and LHDN status on the
 bill, the Reject button, and no posting of a bill whose e-invoice the supplier cancelled."""
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..myinvois import received
@@ -38,6 +38,24 @@ class AccountMoveReceived(models.Model):
         copy=False,
         help="What could not be matched when the bill was made from the e-invoice: check these lines.",
     )
+
+    l10n_my_einvoice_received_difference = fields.Monetary(
+        string="Difference from the e-invoice",
+        compute="_compute_l10n_my_einvoice_received_difference",
+        help="The supplier's e-invoice total less this bill's: not zero once the bill was changed away from it.",
+    )
+    l10n_my_einvoice_received_billed = fields.Monetary(
+        related="l10n_my_einvoice_received_id.amount_billed", string="e-Invoice total"
+    )
+
+    @api.depends("amount_total", "currency_id", "l10n_my_einvoice_received_id.amount_billed")
+    def _compute_l10n_my_einvoice_received_difference(self):
+        for move in self:
+            document = move.l10n_my_einvoice_received_id
+            same_currency = document and document.currency_id == move.currency_id
+            move.l10n_my_einvoice_received_difference = (
+                move.currency_id.round(document.amount_billed - move.amount_total) if same_currency else 0.0
+            )
 
     def _post(self, soft=True):
         cancelled = self.filtered(lambda m: m.l10n_my_einvoice_received_state == received.CANCELLED)

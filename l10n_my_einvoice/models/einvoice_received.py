@@ -56,6 +56,11 @@ class L10nMyEinvoiceReceived(models.Model):
     amount_untaxed = fields.Monetary(string="Total excluding tax", readonly=True)
     amount_tax = fields.Monetary(string="Tax", readonly=True)
     amount_total = fields.Monetary(string="Total payable", readonly=True)
+    amount_billed = fields.Monetary(
+        string="Bill total",
+        readonly=True,
+        help="What its vendor bill totals: the total including tax and the rounding, before any prepayment.",
+    )
     state = fields.Selection(
         [(state, STATE_LABELS[state]) for state in received.STATES],
         string="Status",

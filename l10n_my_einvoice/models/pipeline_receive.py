@@ -160,6 +160,11 @@ class L10nMyEinvoiceReceivedFetch(models.Model):
                     "amount_untaxed": float(declared.get("TaxExclusiveAmount", amounts.tax_exclusive)),
                     "amount_tax": float(declared.get("TaxAmount", amounts.tax_total)),
                     "amount_total": float(declared.get("PayableAmount", amounts.payable)),
+                    "amount_billed": float(
+                        declared.get("TaxExclusiveAmount", amounts.tax_exclusive)
+                        + declared.get("TaxAmount", amounts.tax_total)
+                        + declared.get("PayableRoundingAmount", amounts.rounding)
+                    ),
                 }
             )
 

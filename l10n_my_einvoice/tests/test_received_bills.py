@@ -168,6 +168,21 @@ class TestReceivedBills(ReceivedCase):
         with self.assertRaisesRegex(UserError, "already has its bill"):
             document.action_make_bill()
 
+    def test_a_bill_changed_away_from_its_e_invoice_says_so(self):
+        first_uuid, _usd, _credit = self.issue_three()
+        documents = self.fetch()
+        self.assertEqual(documents.move_id.mapped("l10n_my_einvoice_received_difference"), [0.0] * 3)
+        bill = documents.filtered(lambda d: d.uuid == first_uuid).move_id
+        router = bill.invoice_line_ids.filtered(lambda item: item.name == "Router AX3000")
+        router.price_unit = 100.0  # 3 x 100 less 10 % = 270.00 instead of 283.50, tax 27.00 instead of 28.35
+        # ... and Odoo recomputes every tax: the 5 % tax is its own 1.10 again, not the supplier's 1.09.
+        self.assertAlmostEqual(bill.l10n_my_einvoice_received_difference, 14.85 - 0.01, places=2)
+        router.price_unit = 105.0
+        self.assertAlmostEqual(bill.l10n_my_einvoice_received_difference, -0.01, places=2, msg="still said")
+        tax_5 = bill.line_ids.filtered(lambda item: item.tax_line_id.amount == 5.0)
+        tax_5.amount_currency -= 0.01  # the accountant sets the supplier's tax amount again
+        self.assertFalse(bill.l10n_my_einvoice_received_difference)
+
     def test_a_second_run_creates_nothing(self):
         self.issue_three()
         self.fetch()

@@ -72,6 +72,7 @@ class TestReceivedKinds(ReceivedCase):
         bill = document.move_id
         self.assertAlmostEqual(bill.amount_total, 135.0, places=2, msg="the invoice's total, before the prepayment")
         self.assertAlmostEqual(self.lhdn(document), 85.0, places=2)
+        self.assertFalse(bill.l10n_my_einvoice_received_difference, "the bill is the invoice; the prepayment apart")
         self.assertIn("prepaid", bill.l10n_my_einvoice_received_notes)
         self.assertIn("85.00", bill.l10n_my_einvoice_received_notes)
 

@@ -24,27 +24,26 @@
 - ``on_response`` (the audit log) gets each exchange: the request's method, path,
   query, size and document numbers (never its body) and the response, secrets removed.
 - ``with_options`` gives a copy for calls a user waits on: a short timeout, no retry.
+
+Its rooms: client_endpoints.py (the endpoints, mixed in), client_state.py (token store,
+rate limiter, submission documents and batches), client_errors.py (the errors and which
+transport failures may have reached LHDN); every name is importable from here too.
 """
 
-import base64
 import copy
-import datetime
-import hashlib
-import http.client
 import json
 import math
-import threading
 import time
 from collections import deque
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import requests
-import urllib3
 
 from . import environments
+from .client_endpoints import Endpoints
 from .client_errors import (  # noqa: F401  (re-exported: the Odoo layer imports them from here)
     CODE_ERRORS,
+    TRANSPORT_ERRORS,
     ActiveReferencingDocumentsError,
     AuthenticationError,
     DocumentTooLargeError,
@@ -59,190 +58,26 @@ from .client_errors import (  # noqa: F401  (re-exported: the Odoo layer imports
     ServiceUnavailableError,
     StateError,
     ValidationError,
+    may_have_arrived,
     parse_error,
 )
 from .client_errors import retry_after as read_retry_after
+from .client_state import (  # noqa: F401  (re-exported: callers import them from here)
+    MAX_DOCUMENT_BYTES,
+    MAX_SUBMISSION_BYTES,
+    MAX_SUBMISSION_DOCUMENTS,
+    MemoryRateLimiter,
+    MemoryTokenStore,
+    SubmissionDocument,
+    split_batches,
+)
 from .redaction import SECRET_KEYS, Redactor, redact  # noqa: F401
 
 _redact = redact  # the old name (models/api_log.py refers to it)
 
 TOKEN_MARGIN = 60  # seconds before expiry at which a token is renewed
-MAX_SUBMISSION_DOCUMENTS = 100
-MAX_SUBMISSION_BYTES = 5 * 1024 * 1024
-MAX_DOCUMENT_BYTES = 300 * 1024
-
-
-# --- pluggable token store and rate limiter -----------------------------------------------
-
-
-class MemoryTokenStore:
-    """Tokens of this process. ``get(key)`` -> (token, expires_at epoch) or None."""
-
-    def __init__(self):
-        self._tokens = {}
-        self._login_locks = {}
-        self._lock = threading.Lock()
-
-    def get(self, key):
-        with self._lock:
-            return self._tokens.get(key)
-
-    def set(self, key, token, expires_at):
-        with self._lock:
-            self._tokens[key] = (token, expires_at)
-
-    def invalidate(self, key, token=None):
-        with self._lock:
-            if token is None or self._tokens.get(key, (None,))[0] == token:
-                self._tokens.pop(key, None)
-
-    def lock(self, key):
-        """A lock held while logging in, so concurrent callers make one login."""
-        with self._lock:
-            return self._login_locks.setdefault(key, threading.Lock())
-
-
-class MemoryRateLimiter:
-    """Sliding window per (client ID, endpoint): ``acquire`` waits until a slot is
-    free, so a burst stays under LHDN's limits instead of collecting 429s."""
-
-    def __init__(self, limits=None, window=60.0, margin=1.0, clock=time.monotonic, sleep=time.sleep):
-        """``margin``: seconds added to the window. LHDN counts a call when it arrives,
-        we when we send it; without the margin, network delay lets LHDN see one call
-        too many in its window."""
-        self.limits = {**environments.RATE_LIMITS, **(limits or {})}
-        self.window = window + margin
-        self._clock, self._sleep = clock, sleep
-        self._calls = {}
-        self._blocked_until = {}
-        self._lock = threading.Lock()
-
-    def acquire(self, client_id, endpoint):
-        key = (client_id, endpoint)
-        limit = self.limits.get(endpoint, environments.UNPUBLISHED_RATE_LIMIT)  # None: no limit
-        while True:
-            with self._lock:
-                now = self._clock()
-                calls = self._calls.setdefault(key, deque())
-                while calls and calls[0] <= now - self.window:
-                    calls.popleft()
-                wait = self._blocked_until.get(key, 0) - now
-                if wait <= 0 and (limit is None or len(calls) < limit):
-                    calls.append(now)
-                    return
-                if wait <= 0:
-                    wait = calls[0] + self.window - now
-            self._sleep(max(wait, 0.01))
-
-    def block(self, client_id, endpoint, seconds):
-        """LHDN said 429: nobody of this process calls that endpoint before ``seconds``."""
-        with self._lock:
-            key = (client_id, endpoint)
-            self._blocked_until[key] = max(self._blocked_until.get(key, 0), self._clock() + seconds)
-
-
-# --- submission documents and batches ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SubmissionDocument:
-    """One document to submit: the exact signed bytes and our code number."""
-
-    code_number: str
-    data: bytes
-    format: str = "XML"
-
-    @property
-    def hash(self):
-        return hashlib.sha256(self.data).hexdigest()
-
-    def payload(self):
-        return {
-            "format": self.format,
-            "document": base64.b64encode(self.data).decode("ascii"),
-            "documentHash": self.hash,
-            "codeNumber": self.code_number,
-        }
-
-    @property
-    def payload_size(self):
-        # base64 length plus the JSON around it
-        return 4 * ((len(self.data) + 2) // 3) + len(self.code_number) + 150
-
-
-def split_batches(documents, max_documents=MAX_SUBMISSION_DOCUMENTS, max_bytes=MAX_SUBMISSION_BYTES):
-    """Split into submissions of at most 100 documents and 5 MB (as sent, base64).
-    A document over 300 KB is refused with the code numbers named."""
-    too_large = [d.code_number for d in documents if len(d.data) > MAX_DOCUMENT_BYTES]
-    if too_large:
-        raise DocumentTooLargeError(
-            f"Document(s) {', '.join(too_large)} exceed the 300 KB MyInvois accepts per document: split the lines "
-            "over several documents.",
-            message_ms=f"Dokumen {', '.join(too_large)} melebihi 300 KB: pecahkan baris kepada beberapa dokumen.",
-        )
-    batches, batch, size = [], [], 20
-    for document in documents:
-        if batch and (len(batch) >= max_documents or size + document.payload_size > max_bytes):
-            batches.append(batch)
-            batch, size = [], 20
-        batch.append(document)
-        size += document.payload_size
-    if batch:
-        batches.append(batch)
-    return batches
-
 
 # --- the client --------------------------------------------------------------------------
-
-
-# Transport failures we turn into ServiceUnavailableError: requests' own, and what
-# urllib3/http.client may let through on a hostile answer.
-_TRANSPORT_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
-# Raised before a byte of the request left: the call certainly did not reach LHDN.
-_NOT_SENT = (
-    requests.ConnectTimeout,
-    requests.exceptions.InvalidURL,
-    requests.exceptions.MissingSchema,
-    requests.exceptions.InvalidSchema,
-    requests.exceptions.InvalidHeader,
-)
-
-
-def _may_have_arrived(error):
-    """False only when the request certainly never reached the server (no connection
-    was made: refused, DNS, connect timeout); anything later may have been processed."""
-    if isinstance(error, _NOT_SENT):
-        return False
-    if isinstance(error, requests.ConnectionError) and error.args:
-        reason = getattr(error.args[0], "reason", error.args[0])  # MaxRetryError wraps the cause
-        return not isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError))
-    return True
-
-
-def _submission_answer(body):
-    """Why a 202 submit body is not LHDN's answer, or None: the caller would record
-    documents as accepted or refused from it."""
-    for key in ("acceptedDocuments", "rejectedDocuments"):
-        items = body.get(key)
-        if not isinstance(items, list) or not all(
-            isinstance(item, dict) and isinstance(item.get("invoiceCodeNumber"), str) for item in items
-        ):
-            return f"{key} is not a list of documents"
-    if not all(isinstance(item.get("uuid"), str) and item["uuid"] for item in body["acceptedDocuments"]):
-        return "an accepted document has no UUID"
-    uid = body.get("submissionUid")
-    if not (isinstance(uid, str) and uid) and (uid is not None or body["acceptedDocuments"]):
-        return "submissionUid is missing"
-    return None
-
-
-def _summaries(body):
-    items = body.get("documentSummary") or []
-    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-        raise ProtocolError(
-            "MyInvois answered Get Submission with an unreadable documentSummary.", endpoint="get_submission"
-        )
-    return list(items)
 
 
 def _expires_in(value):
@@ -258,13 +93,7 @@ def _expires_in(value):
     return seconds
 
 
-def _utc(value):
-    if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return value
-
-
-class MyInvoisClient:
+class MyInvoisClient(Endpoints):
     def __init__(
         self,
         base_url,
@@ -440,8 +269,8 @@ class MyInvoisClient:
                     allow_redirects=False,  # a redirect target must never get the form or the token
                 )
                 content = response.content  # read in full here: a cut-off body fails here, typed
-            except _TRANSPORT_ERRORS as error:
-                arrived = _may_have_arrived(error)
+            except TRANSPORT_ERRORS as error:
+                arrived = may_have_arrived(error)
                 self._record(endpoint, method, path, request, None, started, None, type(error).__name__)
                 if (idempotent or not arrived) and attempt < self.max_retries:
                     attempt += 1
@@ -567,118 +396,3 @@ class MyInvoisClient:
         if status >= 500:
             return ServiceUnavailableError(message, message_ms=message_ms, outcome_unknown=outcome_unknown, **kwargs)
         return ValidationError(message, message_ms=message_ms, **kwargs)
-
-    # --- endpoints (reference §3.4) ------------------------------------------------------------
-    def document_types(self):
-        return self._send("GET", "document_types", "/api/v1.0/documenttypes")
-
-    def document_type(self, type_id):
-        return self._send("GET", "document_type", f"/api/v1.0/documenttypes/{type_id}")
-
-    def document_type_version(self, type_id, version_id):
-        return self._send("GET", "document_type_version", f"/api/v1.0/documenttypes/{type_id}/versions/{version_id}")
-
-    def notifications(self, **filters):
-        return self._send("GET", "notifications", "/api/v1.0/notifications/taxpayer", params=self._filters(filters))
-
-    def validate_tin(self, tin, id_type, id_value):
-        """True when LHDN knows this TIN with this ID, False when it does not."""
-        try:
-            self._send(
-                "GET",
-                "validate_tin",
-                f"/api/v1.0/taxpayer/validate/{tin}",
-                params={"idType": id_type, "idValue": id_value},
-            )
-        except NotFoundError:
-            return False
-        return True
-
-    def search_tin(self, *, id_type=None, id_value=None, taxpayer_name=None, file_type=None):
-        """The TIN when exactly one taxpayer matches, else None."""
-        params = self._filters(
-            {"idType": id_type, "idValue": id_value, "taxpayerName": taxpayer_name, "fileType": file_type}
-        )
-        try:
-            return self._send("GET", "search_tin", "/api/v1.0/taxpayer/search/tin", params=params).get("tin")
-        except NotFoundError:
-            return None
-
-    def qr_info(self, qr_text):
-        return self._send("GET", "qr_info", f"/api/v1.0/taxpayers/qrcodeinfo/{qr_text}")
-
-    def submit(self, documents):
-        """Submit up to 100 signed documents (one submission). Returns LHDN's 202 body:
-        submissionUid, acceptedDocuments, rejectedDocuments. Never retried when the
-        outcome is unknown (ServiceUnavailableError.outcome_unknown)."""
-        if len(split_batches(documents)) != 1:
-            raise ValidationError(
-                "Too many documents or bytes for one submission: use split_batches().",
-                message_ms="Terlalu banyak dokumen untuk satu penghantaran.",
-                endpoint="submit",
-            )
-        return self._send(
-            "POST",
-            "submit",
-            "/api/v1.0/documentsubmissions/",
-            idempotent=False,
-            json_body={"documents": [d.payload() for d in documents]},
-            documents=[d.code_number for d in documents],
-            check=_submission_answer,
-        )
-
-    def get_submission(self, submission_uid, page_no=1, page_size=100):
-        return self._send(
-            "GET",
-            "get_submission",
-            f"/api/v1.0/documentsubmissions/{submission_uid}",
-            params={"pageNo": page_no, "pageSize": page_size},
-        )
-
-    def get_submission_all(self, submission_uid, page_size=100):
-        """Get Submission with every page of documentSummary joined."""
-        first = self.get_submission(submission_uid, 1, page_size)
-        summaries = _summaries(first)
-        count = first.get("documentCount") or len(summaries)
-        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_SUBMISSION_DOCUMENTS:
-            # a submission holds at most 100 documents: more is no count to page through
-            raise ProtocolError(
-                "MyInvois answered Get Submission with an unreadable documentCount.", endpoint="get_submission"
-            )
-        for page in range(2, -(-count // page_size) + 1):
-            summaries += _summaries(self.get_submission(submission_uid, page, page_size))
-        return {**first, "documentSummary": summaries}
-
-    def get_document(self, uuid):
-        return self._send("GET", "get_document", f"/api/v1.0/documents/{uuid}/raw")
-
-    def get_document_details(self, uuid):
-        return self._send("GET", "get_details", f"/api/v1.0/documents/{uuid}/details")
-
-    def cancel(self, uuid, reason):
-        return self._change_state("cancel", uuid, "cancelled", reason)
-
-    def reject(self, uuid, reason):
-        return self._change_state("reject", uuid, "rejected", reason)
-
-    def _change_state(self, endpoint, uuid, status, reason):
-        if not reason or len(reason) > 300:
-            raise ValidationError(
-                "A reason of 1 to 300 characters is required.",
-                message_ms="Sebab (1 hingga 300 aksara) wajib diberi.",
-                endpoint=endpoint,
-            )
-        # Setting the same state twice has the same effect: safe to retry.
-        return self._send(
-            "PUT", endpoint, f"/api/v1.0/documents/state/{uuid}/state", json_body={"status": status, "reason": reason}
-        )
-
-    def recent_documents(self, **filters):
-        return self._send("GET", "recent", "/api/v1.0/documents/recent", params=self._filters(filters))
-
-    def search_documents(self, **filters):
-        return self._send("GET", "search", "/api/v1.0/documents/search", params=self._filters(filters))
-
-    @staticmethod
-    def _filters(filters):
-        return {key: _utc(value) for key, value in filters.items() if value is not None}

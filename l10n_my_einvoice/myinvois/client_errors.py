@@ -8,7 +8,11 @@ Every attribute the Odoo layer reads (``retryable``, ``outcome_unknown``, ``stat
 
 import datetime
 import email.utils
+import http.client
 import math
+
+import requests
+import urllib3
 
 MAX_RETRY_AFTER = 3600.0  # a Retry-After beyond an hour is a server bug, not a reason to stop for years
 DEFAULT_RETRY_AFTER = 1.0  # seconds, when a 429 gives none or one we cannot read
@@ -200,3 +204,29 @@ def retry_after(headers, default=DEFAULT_RETRY_AFTER, now=None):
     if not math.isfinite(seconds):
         return default
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
+
+
+# --- transport failures: which may have reached LHDN -------------------------------------
+
+# Transport failures we turn into ServiceUnavailableError: requests' own, and what
+# urllib3/http.client may let through on a hostile answer.
+TRANSPORT_ERRORS = (requests.RequestException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError)
+# Raised before a byte of the request left: the call certainly did not reach LHDN.
+NOT_SENT = (
+    requests.ConnectTimeout,
+    requests.exceptions.InvalidURL,
+    requests.exceptions.MissingSchema,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.InvalidHeader,
+)
+
+
+def may_have_arrived(error):
+    """False only when the request certainly never reached the server (no connection
+    was made: refused, DNS, connect timeout); anything later may have been processed."""
+    if isinstance(error, NOT_SENT):
+        return False
+    if isinstance(error, requests.ConnectionError) and error.args:
+        reason = getattr(error.args[0], "reason", error.args[0])  # MaxRetryError wraps the cause
+        return not isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError))
+    return True

@@ -302,6 +302,15 @@ class AccountMove(models.Model):
         return self.l10n_my_einvoice_document_id.action_download_xml()
 
     # --- PDF --------------------------------------------------------------------------------
+    def _l10n_my_einvoice_responsible(self):
+        """Who answers for this move at LHDN: its salesperson or buyer, else the administrator
+        (OdooBot, who posts what the crons make, answers nobody)."""
+        self.ensure_one()
+        user = self.invoice_user_id
+        if not user or user == self.env.ref("base.user_root"):
+            user = self.env.ref("base.user_admin", raise_if_not_found=False) or self.env.user
+        return user
+
     def _l10n_my_einvoice_qr_base64(self):
         self.ensure_one()
         link = self.l10n_my_einvoice_validation_link

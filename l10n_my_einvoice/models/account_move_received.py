@@ -75,12 +75,3 @@ class AccountMoveReceived(models.Model):
     def action_l10n_my_einvoice_reject_received(self):
         self.ensure_one()
         return self.l10n_my_einvoice_received_id.action_reject()
-
-    def action_l10n_my_einvoice_open_received(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "l10n_my_einvoice.received",
-            "res_id": self.l10n_my_einvoice_received_id.id,
-            "view_mode": "form",
-        }

@@ -122,10 +122,6 @@ class L10nMyEinvoiceReceived(models.Model):
             document.reject_deadline = received.rejection_deadline(document.validated_at) or False
             document.can_reject = received.can_reject(document.state, document.validated_at, now)
 
-    def _state_label(self):
-        self.ensure_one()
-        return dict(self._fields["state"]._description_selection(self.env)).get(self.state)
-
     # --- the one place the LHDN status changes ---------------------------------------------
     def _transition(self, event, values=None):
         """``event`` (myinvois/received.py) on each document, ``values`` written with it;
@@ -180,14 +176,11 @@ class L10nMyEinvoiceReceived(models.Model):
                 todo=todo,
             )
             bill._message_log(body=note)
-            user = bill.invoice_user_id
-            if not user or user == self.env.ref("base.user_root"):
-                user = self.env.ref("base.user_admin", raise_if_not_found=False) or self.env.user
             bill.activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=self.env._("MyInvois: the supplier cancelled %(number)s", number=self.internal_id or "-"),
                 note=note,
-                user_id=user.id,
+                user_id=bill._l10n_my_einvoice_responsible().id,
             )
         elif self.state == received.REJECTION_REQUESTED:
             bill._message_log(

@@ -17,7 +17,7 @@ from psycopg2 import IntegrityError
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..myinvois import received, ubl
+from ..myinvois import received, received_bill, ubl
 from .api_state import run_unless_paused
 from .einvoice_submission import lhdn_datetime
 
@@ -50,13 +50,21 @@ class L10nMyEinvoiceReceivedFetch(models.Model):
 
     @api.model
     def _cron_l10n_my_einvoice_fetch_received(self):
-        for company in self._fetch_companies():
-            self.sudo().with_company(company)._fetch_for(company)
-        pending = self.sudo().search([("bill_state", "=", "pending")], order="validated_at, id")
+        self._fetch_and_make_bills(self._fetch_companies(), [])
+
+    @api.model
+    def _fetch_and_make_bills(self, companies, bill_domain):
+        """Fetch for ``companies`` and make the bills still to be made (``bill_domain``), as
+        the system does it; returns the names of the companies LHDN did not answer for."""
+        unreachable = [
+            company.name for company in companies if not self.sudo().with_company(company)._fetch_for(company)
+        ]
+        pending = self.sudo().search([("bill_state", "=", "pending"), *bill_domain], order="validated_at, id")
         for done, document in enumerate(pending, start=1):
             document.with_company(document.company_id)._l10n_my_einvoice_make_bill()
             if self.env.context.get("cron_id"):
                 self.env["ir.cron"]._commit_progress(1, remaining=len(pending) - done)
+        return unreachable
 
     def _fetch_for(self, company):
         """List, keep and update the received documents of ``company``; True when LHDN answered."""
@@ -147,8 +155,7 @@ class L10nMyEinvoiceReceivedFetch(models.Model):
                 doc = ubl.from_xml(document.attachment_id.raw)
             except ValueError:
                 continue
-            amounts = doc.amounts()
-            declared = doc.declared or {}
+            untaxed, tax, billed, payable = received_bill.totals(doc)
             currency = (
                 self.env["res.currency"].with_context(active_test=False).search([("name", "=", doc.currency)], limit=1)
             )
@@ -157,14 +164,10 @@ class L10nMyEinvoiceReceivedFetch(models.Model):
                     "type_code": doc.type_code if doc.type_code in dict(self._fields["type_code"].selection) else False,
                     "currency_code": doc.currency,
                     "currency_id": currency.id or False,
-                    "amount_untaxed": float(declared.get("TaxExclusiveAmount", amounts.tax_exclusive)),
-                    "amount_tax": float(declared.get("TaxAmount", amounts.tax_total)),
-                    "amount_total": float(declared.get("PayableAmount", amounts.payable)),
-                    "amount_billed": float(
-                        declared.get("TaxExclusiveAmount", amounts.tax_exclusive)
-                        + declared.get("TaxAmount", amounts.tax_total)
-                        + declared.get("PayableRoundingAmount", amounts.rounding)
-                    ),
+                    "amount_untaxed": float(untaxed),
+                    "amount_tax": float(tax),
+                    "amount_total": float(payable),
+                    "amount_billed": float(billed),
                 }
             )
 
@@ -180,13 +183,8 @@ class L10nMyEinvoiceReceivedFetch(models.Model):
                     "'Fetch received e-invoices' in Settings > Invoicing > MyInvois (LHDN)."
                 )
             )
-        unreachable = [
-            company.name for company in companies if not self.sudo().with_company(company)._fetch_for(company)
-        ]
-        self.env["account.move"].check_access("create")
-        pending = self.sudo().search([("bill_state", "=", "pending"), ("company_id", "in", companies.ids)])
-        for document in pending:
-            document.with_company(document.company_id)._l10n_my_einvoice_make_bill()
+        self.env["account.move"].check_access("create")  # the bills are made for the user
+        unreachable = self._fetch_and_make_bills(companies, [("company_id", "in", companies.ids)])
         message = self.env._("Received e-invoices are up to date.")
         if unreachable:
             message = self.env._(

@@ -90,13 +90,10 @@ class L10nMyEinvoiceDocumentWatch(models.Model):
             deadline=malaysia_time(self.env, deadline) if deadline else "-",
         )
         move._message_log(body=note)
-        user = move.invoice_user_id
-        if not user or user == self.env.ref("base.user_root"):  # OdooBot answers nobody
-            user = self.env.ref("base.user_admin", raise_if_not_found=False) or self.env.user
         move.activity_schedule(
             "mail.mail_activity_data_todo",
             date_deadline=deadline.date() if deadline else fields.Date.today(),
             summary=_("MyInvois: the buyer rejects %(number)s", number=self.code_number),
             note=note,
-            user_id=user.id,
+            user_id=move._l10n_my_einvoice_responsible().id,
         )

@@ -103,7 +103,7 @@ class L10nMyEinvoiceReceivedBill(models.Model):
 
     def _create_bill(self, plan):
         company, env = self.company_id, self.env
-        currency = env["res.currency"].with_context(active_test=False).search([("name", "=", plan.currency)], limit=1)
+        currency = self.currency_id  # the document's, found when it was kept (active or not)
         if not currency.active:
             raise UserError(
                 env._(

@@ -120,12 +120,8 @@ def plan_bill(document, company_tin, price_digits=2, discount_digits=2):
         plan.lines.append(_plain_line(reason, sign * amount, "charge" if allowance.charge else "allowance"))
     if amounts.rounding:
         plan.lines.append(_plain_line("Rounding", amounts.rounding, "rounding"))
-    declared = document.declared or {}
-    plan.untaxed = _declared(declared, "TaxExclusiveAmount", amounts.tax_exclusive)
-    plan.tax = _declared(declared, "TaxAmount", amounts.tax_total)
+    plan.untaxed, plan.tax, plan.total, plan.payable = totals(document, amounts)
     plan.prepaid = amounts.prepaid
-    plan.payable = _declared(declared, "PayableAmount", amounts.payable)
-    plan.total = plan.untaxed + plan.tax + amounts.rounding
     for line in plan.lines:
         if line.kind == "line":
             for tax in line.taxes:
@@ -134,9 +130,20 @@ def plan_bill(document, company_tin, price_digits=2, discount_digits=2):
     return plan
 
 
-def _declared(declared, name, computed):
-    value = declared.get(name)
-    return money(value) if value is not None else computed
+def totals(document, amounts=None):
+    """(untaxed, tax, bill total, payable) of a received document: what it declares, else
+    what its lines give. The bill total is the untaxed amount, the tax and the rounding:
+    what a vendor bill of it totals, before any prepayment."""
+    amounts = amounts or document.amounts()
+    declared = document.declared or {}
+
+    def value(name, computed):
+        found = declared.get(name)
+        return money(found) if found is not None else computed
+
+    untaxed = value("TaxExclusiveAmount", amounts.tax_exclusive)
+    tax = value("TaxAmount", amounts.tax_total)
+    return untaxed, tax, untaxed + tax + amounts.rounding, value("PayableAmount", amounts.payable)
 
 
 def _bill_lines(line, line_amounts, price_digits, discount_digits):
